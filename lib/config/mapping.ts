@@ -1,0 +1,30 @@
+// The shape of a resolved table mapping: what config/tables/**.yaml becomes after validation.
+
+export const GO_FORMATS = ['properties', 'csv'] as const;
+export type GoFormat = (typeof GO_FORMATS)[number];
+
+export const REUPLOAD_POLICIES = ['replace', 'append', 'reject'] as const;
+/** What a new generation (or new content) of an already-loaded file name does. */
+export type ReuploadPolicy = (typeof REUPLOAD_POLICIES)[number];
+
+export type GoFileRule =
+  | { pattern: string; format: 'properties'; rowCountKey: string }
+  | { pattern: string; format: 'csv'; rowCountColumn: number };
+
+export interface TrailerRule {
+  /** 1-based column of the trailer line that holds the row count. */
+  rowCountColumn: number;
+}
+
+export interface TableMapping {
+  /** File-name pattern with exactly one `*`, e.g. `trades_*.csv`; the `*` part is the batch key. */
+  pattern: string;
+  table: string;
+  goFile?: GoFileRule;
+  trailer?: TrailerRule;
+  /** One character; `,` unless the mapping says otherwise. */
+  delimiter: string;
+  reupload: ReuploadPolicy;
+  /** Where the mapping was written, for messages. */
+  source: { file: string; line: number };
+}

@@ -1,0 +1,54 @@
+// Runtime settings: every env var landfall reads, with its default, parsed once by a pure function.
+
+export const BACKENDS = ['duckdb', 'bigquery'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export interface Settings {
+  tableConfigPath: string;
+  batchConfigPath: string;
+  topologyPath: string;
+  backend: Backend;
+  duckdbPath: string;
+  /** DuckDB memory_limit, e.g. `512MB`; bounds the load's peak memory. */
+  duckdbMemoryLimit: string;
+  /** Where DuckDB spills when a load exceeds its memory limit. */
+  duckdbTempDirectory: string | undefined;
+  landingPath: string | undefined;
+  archivePath: string | undefined;
+  failedPath: string | undefined;
+  loaderWorkers: number;
+  gcpProject: string | undefined;
+  bqDataset: string | undefined;
+  stagingBucket: string | undefined;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class SettingsError extends Error {}
+
+export function parseSettings(env: Env): Settings {
+  const backend = (env.LOADER_BACKEND ?? 'duckdb') as Backend;
+  if (!BACKENDS.includes(backend)) {
+    throw new SettingsError(`LOADER_BACKEND must be one of ${BACKENDS.join(', ')}, got "${env.LOADER_BACKEND}"`);
+  }
+  const workers = Number(env.LOADER_WORKERS ?? '1');
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new SettingsError(`LOADER_WORKERS must be a positive whole number, got "${env.LOADER_WORKERS}"`);
+  }
+  return {
+    tableConfigPath: env.TABLE_CONFIG_PATH || 'config/tables',
+    batchConfigPath: env.BATCH_CONFIG_PATH || 'config/batches',
+    topologyPath: env.TOPOLOGY_PATH || 'config/topology.yaml',
+    backend,
+    duckdbPath: env.DUCKDB_PATH || 'dev.duckdb',
+    duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT || '512MB',
+    duckdbTempDirectory: env.DUCKDB_TEMP_DIRECTORY || undefined,
+    landingPath: env.LANDING_PATH || undefined,
+    archivePath: env.ARCHIVE_PATH || undefined,
+    failedPath: env.FAILED_PATH || undefined,
+    loaderWorkers: workers,
+    gcpProject: env.GCP_PROJECT || env.GOOGLE_CLOUD_PROJECT || undefined,
+    bqDataset: env.BQ_DATASET || undefined,
+    stagingBucket: env.STAGING_BUCKET || undefined,
+  };
+}

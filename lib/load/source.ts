@@ -1,0 +1,33 @@
+// A file to load, wherever it lives: a local path (the CLI) or a bucket object (the loader function).
+
+export interface FileSource {
+  /** Base name the mapping matched, e.g. `trades_20240115.csv`; `load_metadata.filename`. */
+  readonly name: string;
+  /** Where it came from, for `load_metadata.source_uri`: `file:///abs/path` or `gs://bucket/object`. */
+  readonly uri: string;
+  /**
+   * With `name`, the file's identity: the object generation, or the content MD5 (hex) of a local file.
+   * The same identity is loaded at most once unless forced.
+   */
+  readonly generation: string;
+  readonly bytes: number;
+  /** Up to `length` raw bytes from the start of the file (compressed bytes for `.gz`). */
+  readHead(length: number): Promise<Buffer>;
+  /** Up to `length` raw bytes from the end of the file. */
+  readTail(length: number): Promise<Buffer>;
+  /** A local path holding the whole file, for readers that need one (DuckDB). Fetched at most once. */
+  localPath(): Promise<string>;
+}
+
+export const LOAD_STATUSES = ['loaded', 'skipped', 'failed', 'waiting'] as const;
+export type LoadStatus = (typeof LOAD_STATUSES)[number];
+
+/** The result of one file, as `landfall load --json` prints it and load events carry it. */
+export interface LoadOutcome {
+  file: string;
+  table: string;
+  status: LoadStatus;
+  rows: number;
+  loadId: string | null;
+  error: string | null;
+}
