@@ -1,0 +1,211 @@
+// One `pattern: table` or `pattern: { table, go_file | trailer, delimiter, reupload }` entry → a TableMapping draft.
+import { isMap, isScalar } from 'yaml';
+import type { YAMLMap } from 'yaml';
+import { GO_FORMATS, REUPLOAD_POLICIES } from './mapping.js';
+import type { GoFileRule, ReuploadPolicy, TableMapping, TrailerRule } from './mapping.js';
+import { describe, entriesOf, integerValue, mapValue, textValue } from './yaml-file.js';
+import type { Entry, Problems, YamlFile } from './yaml-file.js';
+import { checkPattern, goPatternProblems, tableNameProblem } from './rules.js';
+
+export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload'] as const;
+const GO_FILE_KEYS = ['pattern', 'format', 'row_count_key', 'row_count_column'] as const;
+const TRAILER_KEYS = ['row_count_column'] as const;
+
+/** A mapping as read, with which of its parts passed, so cross-checks skip what is already reported broken. */
+export interface Draft {
+  mapping: TableMapping;
+  patternOk: boolean;
+  goPatternOk: boolean;
+  tableOk: boolean;
+}
+
+/** Reads one top-level entry; every problem goes to `problems`, and the draft carries what could be read. */
+export function readMappingEntry(file: YamlFile, entry: Entry, problems: Problems): Draft {
+  const pattern = entry.key;
+  const patternOk = checkPattern(pattern, 'pattern', (m) => problems.add(file.path, entry.line, m));
+  const draft: Draft = {
+    mapping: { pattern, table: '', delimiter: ',', reupload: 'replace', source: { file: file.path, line: entry.line } },
+    patternOk,
+    goPatternOk: false,
+    tableOk: false,
+  };
+  if (isScalar(entry.value) && typeof entry.value.value === 'string') {
+    draft.tableOk = readTable(file, entry, draft, problems);
+  } else if (isMap(entry.value)) {
+    readFullForm(file, entry, draft, problems);
+  } else {
+    problems.add(
+      file.path,
+      entry.line,
+      `"${pattern}" must map to a table name or to { table, go_file | trailer, delimiter, reupload }, got ${describe(entry)}`,
+    );
+  }
+  return draft;
+}
+
+function readTable(file: YamlFile, entry: Entry, draft: Draft, problems: Problems): boolean {
+  const table = textValue(entry);
+  const problem = table === undefined ? `table must be a name, got ${describe(entry)}` : tableNameProblem(table);
+  if (problem !== undefined) {
+    problems.add(file.path, file.lineOf(entry.value, entry.line), problem);
+    return false;
+  }
+  draft.mapping.table = table as string;
+  return true;
+}
+
+function readFullForm(file: YamlFile, entry: Entry, draft: Draft, problems: Problems): void {
+  const at = (e: Entry): number => file.lineOf(e.value, e.line);
+  const entries = entriesOf(file, entry.value as YAMLMap, problems, MAPPING_KEYS, `"${entry.key}"`);
+  const byKey = new Map(entries.map((e) => [e.key, e]));
+  const table = byKey.get('table');
+  if (table === undefined) problems.add(file.path, entry.line, `"${entry.key}" needs a table`);
+  else draft.tableOk = readTable(file, table, draft, problems);
+
+  const goFile = byKey.get('go_file');
+  const trailer = byKey.get('trailer');
+  if (goFile !== undefined) readGoFile(file, goFile, draft, problems);
+  if (trailer !== undefined) {
+    const rule = readCountColumnMap(file, trailer, TRAILER_KEYS, 'trailer', problems);
+    if (rule !== undefined) draft.mapping.trailer = rule;
+  }
+  if (goFile !== undefined && trailer !== undefined) {
+    problems.add(
+      file.path,
+      Math.max(goFile.line, trailer.line),
+      'a mapping takes go_file or trailer, not both: each states the expected row count, and a file is checked against one',
+    );
+  }
+  const delimiter = byKey.get('delimiter');
+  if (delimiter !== undefined) {
+    const value = readDelimiter(delimiter);
+    if (typeof value === 'string') draft.mapping.delimiter = value;
+    else problems.add(file.path, at(delimiter), value.problem);
+  }
+  const reupload = byKey.get('reupload');
+  if (reupload !== undefined) {
+    const value = textValue(reupload);
+    if (value !== undefined && (REUPLOAD_POLICIES as readonly string[]).includes(value)) {
+      draft.mapping.reupload = value as ReuploadPolicy;
+    } else {
+      problems.add(file.path, at(reupload), `reupload must be one of ${REUPLOAD_POLICIES.join(', ')}, got ${describe(reupload)}`);
+    }
+  }
+}
+
+/** A delimiter is one character, and not one that CSV itself gives meaning to (quote, line break). */
+function readDelimiter(entry: Entry): string | { problem: string } {
+  const value = textValue(entry);
+  if (value === undefined || [...value].length !== 1) {
+    const hint = value === '' || value === undefined ? ' (YAML gives | > # & * ! meaning: quote them, e.g. delimiter: "|")' : '';
+    return { problem: `delimiter must be exactly one character, got ${describe(entry)}${hint}` };
+  }
+  if (value === '"' || value === '\n' || value === '\r') {
+    return { problem: `delimiter ${JSON.stringify(value)} can't be used: CSV reserves it for quoting and line breaks` };
+  }
+  return value;
+}
+
+/** `{ row_count_column: N }` (trailer) — a 1-based column of at least 1. */
+function readCountColumnMap(
+  file: YamlFile,
+  entry: Entry,
+  allowed: readonly string[],
+  where: string,
+  problems: Problems,
+): TrailerRule | undefined {
+  const map = mapValue(entry);
+  if (map === undefined) {
+    problems.add(file.path, file.lineOf(entry.value, entry.line), `${where} must be a mapping { row_count_column: N }, got ${describe(entry)}`);
+    return undefined;
+  }
+  const column = entriesOf(file, map, problems, allowed, where).find((e) => e.key === 'row_count_column');
+  if (column === undefined) {
+    problems.add(file.path, entry.line, `${where} needs row_count_column (the 1-based column holding the row count)`);
+    return undefined;
+  }
+  const rowCountColumn = readColumn(file, column, where, problems);
+  return rowCountColumn === undefined ? undefined : { rowCountColumn };
+}
+
+function readColumn(file: YamlFile, entry: Entry, where: string, problems: Problems): number | undefined {
+  const value = integerValue(entry);
+  if (value === undefined || value < 1) {
+    problems.add(
+      file.path,
+      file.lineOf(entry.value, entry.line),
+      `${where} row_count_column must be a whole number of at least 1 (columns count from 1), got ${describe(entry)}`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+function readGoFile(file: YamlFile, entry: Entry, draft: Draft, problems: Problems): void {
+  const map = mapValue(entry);
+  if (map === undefined) {
+    problems.add(
+      file.path,
+      file.lineOf(entry.value, entry.line),
+      `go_file must be a mapping { pattern, format, row_count_key | row_count_column }, got ${describe(entry)}`,
+    );
+    return;
+  }
+  const byKey = new Map(entriesOf(file, map, problems, GO_FILE_KEYS, 'go_file').map((e) => [e.key, e]));
+  const pattern = readGoPattern(file, entry, byKey.get('pattern'), draft, problems);
+  const format = byKey.get('format');
+  const formatText = format === undefined ? undefined : textValue(format);
+  if (format === undefined) {
+    problems.add(file.path, entry.line, `go_file needs a format (${GO_FORMATS.join(' or ')})`);
+    return;
+  }
+  if (formatText !== 'properties' && formatText !== 'csv') {
+    problems.add(file.path, file.lineOf(format.value, format.line), `unknown go_file format ${describe(format)} (expected ${GO_FORMATS.join(' or ')})`);
+    return;
+  }
+  const rule = readGoCount(file, entry, formatText, byKey, problems);
+  if (rule !== undefined && pattern !== undefined) draft.mapping.goFile = { pattern, ...rule } as GoFileRule;
+}
+
+function readGoPattern(file: YamlFile, goFile: Entry, entry: Entry | undefined, draft: Draft, problems: Problems): string | undefined {
+  if (entry === undefined) {
+    problems.add(file.path, goFile.line, 'go_file needs a pattern with one * (e.g. trades_*.go), the batch key it shares with the data file');
+    return undefined;
+  }
+  const pattern = textValue(entry);
+  const line = file.lineOf(entry.value, entry.line);
+  if (pattern === undefined) {
+    problems.add(file.path, line, `go_file pattern must be text, got ${describe(entry)}`);
+    return undefined;
+  }
+  const messages = goPatternProblems(pattern, draft.mapping.pattern, draft.patternOk);
+  for (const message of messages) problems.add(file.path, line, message);
+  draft.goPatternOk = messages.length === 0;
+  return pattern;
+}
+
+type GoCount = { format: 'properties'; rowCountKey: string } | { format: 'csv'; rowCountColumn: number };
+
+function readGoCount(file: YamlFile, goFile: Entry, format: GoCount['format'], byKey: Map<string, Entry>, problems: Problems): GoCount | undefined {
+  const [wanted, other] = format === 'properties' ? ['row_count_key', 'row_count_column'] : ['row_count_column', 'row_count_key'];
+  const stray = byKey.get(other);
+  if (stray !== undefined) {
+    problems.add(file.path, stray.line, `${other} does not apply to go_file format ${format}, which reads ${wanted}`);
+  }
+  const entry = byKey.get(wanted);
+  if (entry === undefined) {
+    const what = format === 'properties' ? 'the key whose value is the row count, e.g. record_count' : 'the 1-based column holding the row count';
+    problems.add(file.path, goFile.line, `go_file format ${format} needs ${wanted} (${what})`);
+    return undefined;
+  }
+  if (format === 'csv') {
+    const rowCountColumn = readColumn(file, entry, 'go_file', problems);
+    return rowCountColumn === undefined ? undefined : { format, rowCountColumn };
+  }
+  const key = textValue(entry)?.trim();
+  if (key === undefined || key === '' || key.includes('=')) {
+    problems.add(file.path, file.lineOf(entry.value, entry.line), `go_file row_count_key must be a key name without "=", got ${describe(entry)}`);
+    return undefined;
+  }
+  return { format, rowCountKey: key };
+}
