@@ -1,0 +1,16 @@
+// Quoting for DuckDB SQL: every name and value from a file goes through here, never into SQL as it is.
+
+/** A quoted identifier: `a"b` → `"a""b"`. DuckDB matches identifiers case-insensitively, quoted or not. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A string literal: `it's` → `'it''s'` (DuckDB literals have no backslash escapes). */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC, for TIMESTAMP columns (which hold UTC times). */
+export function utcTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}

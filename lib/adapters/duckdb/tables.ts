@@ -1,0 +1,46 @@
+// What is already in the DuckDB catalog: whether a table exists, is a landfall table, and its columns.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TerminalError } from '../../errors.js';
+import { RESERVED_COLUMNS, foldName } from '../../load/index.js';
+import { createTableSql } from './load-sql.js';
+
+async function objectKind(connection: DuckDBConnection, table: string): Promise<'table' | 'view' | undefined> {
+  const reader = await connection.runAndReadAll(
+    `SELECT 'table' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND lower(table_name) = lower($1)
+     UNION ALL
+     SELECT 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = current_schema() AND lower(view_name) = lower($1)`,
+    [table],
+  );
+  const kind = reader.getRowObjectsJS()[0]?.kind;
+  return kind === 'table' || kind === 'view' ? kind : undefined;
+}
+
+export async function tableColumns(connection: DuckDBConnection, table: string): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()
+     AND lower(table_name) = lower($1) ORDER BY column_index`,
+    [table],
+  );
+  return reader.getRowObjectsJS().map((row) => String(row.column_name));
+}
+
+/**
+ * The target table's columns, creating it from the header when absent. A table of that name that landfall did not
+ * create (a view, or no `_extra`/`_load_id`) is refused rather than written into.
+ */
+export async function ensureTable(connection: DuckDBConnection, table: string, header: readonly string[]): Promise<string[]> {
+  const kind = await objectKind(connection, table);
+  if (kind === 'view') throw new TerminalError(`${table} is a view, not a table: landfall loads only into tables`, { table });
+  if (kind === undefined) await connection.run(createTableSql(table, header));
+  const columns = await tableColumns(connection, table);
+  const folded = new Set(columns.map(foldName));
+  const missing = RESERVED_COLUMNS.filter((reserved) => !folded.has(reserved));
+  if (missing.length > 0) {
+    throw new TerminalError(
+      `table ${table} exists but has no ${missing.join(' or ')} column: it was not created by landfall ` +
+        `(rename it, or add the columns: _extra JSON, _load_id VARCHAR)`,
+      { table },
+    );
+  }
+  return columns;
+}

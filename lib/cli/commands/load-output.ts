@@ -1,0 +1,36 @@
+// What `landfall load` prints: one JSON object per file (--json), or a line a person reads, and progress on a TTY.
+import type { LoadOutcome, LoadProgress } from '../../load/index.js';
+
+/** Progress shows only for loads that take longer than this, so short loads print one clean line. */
+const PROGRESS_AFTER_MS = 1000;
+
+export function printOutcome(outcome: LoadOutcome, how: { json: boolean; elapsedMs: number; waitingFor: string | undefined }): void {
+  if (how.json) {
+    const { file, table, status, rows, loadId, error } = outcome;
+    console.log(JSON.stringify({ file, table, status, rows, loadId, error }));
+    return;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+  const head = `${outcome.status.padEnd(8)} ${(outcome.table || '-').padEnd(16)} ${outcome.file}`;
+  const detail: Record<LoadOutcome['status'], string> = {
+    loaded: `${outcome.rows} ${outcome.rows === 1 ? 'row' : 'rows'} in ${how.elapsedMs} ms`,
+    skipped: `already loaded (load ${outcome.loadId}); --force reloads it`,
+    waiting: `waiting for its go file ${how.waitingFor ?? ''}`.trimEnd(),
+    failed: outcome.error ?? '',
+  };
+  const line = `${head}  ${detail[outcome.status]}`;
+  if (outcome.status === 'failed') console.error(line);
+  else console.log(line);
+}
+
+/** A progress callback that redraws one stderr line on a terminal; undefined when stderr is not a terminal. */
+export function progressPrinter(file: string): ((progress: LoadProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  return (progress) => {
+    const elapsedMs = Date.now() - started;
+    if (elapsedMs < PROGRESS_AFTER_MS) return;
+    const percent = progress.percent >= 0 ? `${progress.percent.toFixed(0)}%` : '…';
+    process.stderr.write(`\r\x1b[2Kloading ${file}: ${percent} (${(elapsedMs / 1000).toFixed(0)} s)`);
+  };
+}

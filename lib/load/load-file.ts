@@ -1,0 +1,119 @@
+// The load use case: validate one file against its mapping, hand the warehouse one job, report the outcome.
+import { tableNameProblem } from '../config/index.js';
+import type { TableMapping } from '../config/index.js';
+import { TerminalError } from '../errors.js';
+import { parseGoFile, parseTrailer } from '../validate/index.js';
+import { checkHeader, readHeader } from './header.js';
+import { gzipError, openPlainStream } from './plain-stream.js';
+import { planReplacement } from './replace-plan.js';
+import type { FileSource, LoadOutcome } from './source.js';
+import { locateTrailer } from './trailer.js';
+import type { ExpectedCount, LoadJob, LoadProgress, Warehouse } from './warehouse.js';
+
+export interface LoadRequest {
+  source: FileSource;
+  mapping: TableMapping;
+  /** The source is `.gz` (from the classification). */
+  compressed: boolean;
+  /** A UUID chosen by the caller: random for the CLI, derived from the request in the pipeline. */
+  loadId: string;
+  /** The companion go file's name and text, when the mapping has one. */
+  goFile?: { name: string; text: string };
+  /** Reload an identity that is already loaded, replacing its rows. */
+  force?: boolean;
+  /** A pipeline replay: the operator asked for the file again, so it counts as forced. */
+  replay?: boolean;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface LoadReport {
+  outcome: LoadOutcome;
+  /** Why the file failed (status `failed`), with `context.file`/`line` where known. */
+  failure?: TerminalError;
+  replacedLoadIds: string[];
+  expectedRows: number | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function outcome(request: LoadRequest, fields: Pick<LoadOutcome, 'status' | 'rows' | 'loadId' | 'error'>): LoadOutcome {
+  return { file: request.source.name, table: request.mapping.table, ...fields };
+}
+
+/** The count from the go file or trailer, and where the rows end when a trailer must be left out. */
+async function expectedCount(request: LoadRequest): Promise<{ expected?: ExpectedCount; trailerOffset?: number }> {
+  const { mapping, source, goFile } = request;
+  if (mapping.goFile && goFile) {
+    const parsed = parseGoFile(goFile.text, mapping.goFile, goFile.name);
+    return { expected: { rows: parsed.expectedRows, file: goFile.name, line: parsed.line } };
+  }
+  if (!mapping.trailer) return {};
+  let trailer;
+  try {
+    trailer = await locateTrailer(await openPlainStream(source, request.compressed), source.name);
+  } catch (error) {
+    throw gzipError(error, source.name);
+  }
+  const parsed = parseTrailer(trailer.text, trailer.lineNumber, mapping.trailer, source.name, mapping.delimiter);
+  return {
+    expected: { rows: parsed.expectedRows, file: source.name, line: trailer.lineNumber },
+    trailerOffset: trailer.offset,
+  };
+}
+
+async function buildJob(request: LoadRequest, startedAt: Date): Promise<LoadJob> {
+  const { mapping, source } = request;
+  const tableProblem = tableNameProblem(mapping.table);
+  if (tableProblem) throw new TerminalError(`${source.name}: ${tableProblem}`, { file: source.name, table: mapping.table });
+  const header = await readHeader(source, { delimiter: mapping.delimiter, compressed: request.compressed });
+  checkHeader(header, source.name);
+  const { expected, trailerOffset } = await expectedCount(request);
+  return {
+    table: mapping.table,
+    loadId: request.loadId,
+    source,
+    header,
+    delimiter: mapping.delimiter,
+    compressed: request.compressed,
+    ...(trailerOffset === undefined ? {} : { trailerOffset }),
+    ...(expected === undefined ? {} : { expected }),
+    replace: { force: Boolean(request.force || request.replay), reupload: mapping.reupload },
+    startedAt,
+  };
+}
+
+/**
+ * Loads one file. Bad input is recorded (a `failed` row in `load_metadata`) and reported as `failed`;
+ * a TransientError (e.g. the database is locked) is thrown for the caller to retry.
+ */
+export async function loadFile(warehouse: Warehouse, request: LoadRequest): Promise<LoadReport> {
+  const { mapping, source, loadId } = request;
+  if (!UUID.test(loadId)) throw new Error(`loadId must be a UUID, got "${loadId}"`);
+  if (mapping.goFile && !request.goFile) {
+    return { outcome: outcome(request, { status: 'waiting', rows: 0, loadId: null, error: null }), replacedLoadIds: [], expectedRows: null };
+  }
+  const startedAt = new Date();
+  let expectedRows: number | null = null;
+  try {
+    const replace = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
+    const plan = planReplacement(await warehouse.priorLoads(mapping.table, source.name), source.generation, replace, {
+      table: mapping.table,
+      file: source.name,
+    });
+    if (plan.action === 'skip') {
+      return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows };
+    }
+    const job = await buildJob(request, startedAt);
+    expectedRows = job.expected?.rows ?? null;
+    const result = await warehouse.load(job, request.onProgress ? { onProgress: request.onProgress } : {});
+    return {
+      outcome: outcome(request, { status: result.status, rows: result.rows, loadId: result.loadId, error: null }),
+      replacedLoadIds: result.replacedLoadIds,
+      expectedRows,
+    };
+  } catch (error) {
+    if (!(error instanceof TerminalError)) throw error;
+    await warehouse.recordFailure({ table: mapping.table, loadId, source, expectedRows, startedAt, error: error.message });
+    return { outcome: outcome(request, { status: 'failed', rows: 0, loadId, error: error.message }), failure: error, replacedLoadIds: [], expectedRows };
+  }
+}

@@ -1,0 +1,53 @@
+// Streams a source's uncompressed bytes, and copies a prefix of them (a trailer file without its trailer).
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { TerminalError } from '../errors.js';
+import type { FileSource } from './source.js';
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** The file's content as a stream of plain bytes: gunzipped for `.gz`, as-is otherwise. */
+export async function openPlainStream(source: FileSource, compressed: boolean): Promise<Readable> {
+  const raw = createReadStream(await source.localPath(), { highWaterMark: CHUNK_BYTES });
+  if (!compressed) return raw;
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  raw.on('error', (error) => gunzip.destroy(error));
+  gunzip.on('error', () => raw.destroy());
+  return raw.pipe(gunzip);
+}
+
+/** Wraps a gzip failure in the file's terms; other errors pass through. */
+export function gzipError(error: unknown, file: string): unknown {
+  const code = (error as { code?: string }).code ?? '';
+  if (!code.startsWith('Z_')) return error;
+  return new TerminalError(`${file}: not a valid gzip file (${(error as Error).message})`, { file }, error);
+}
+
+/** Yields the first `endOffset` plain bytes of the stream, then stops reading. */
+async function* prefix(stream: Readable, endOffset: number): AsyncGenerator<Buffer> {
+  let remaining = endOffset;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (remaining <= 0) break;
+    const part = chunk.length <= remaining ? chunk : chunk.subarray(0, remaining);
+    remaining -= part.length;
+    yield part;
+  }
+  stream.destroy();
+}
+
+/** Writes the first `endOffset` plain bytes of the source to `destination` (streamed, never whole in memory). */
+export async function copyPlainPrefix(
+  source: FileSource,
+  compressed: boolean,
+  endOffset: number,
+  destination: string,
+): Promise<void> {
+  const stream = await openPlainStream(source, compressed);
+  try {
+    await pipeline(prefix(stream, endOffset), createWriteStream(destination));
+  } catch (error) {
+    throw gzipError(error, source.name);
+  }
+}

@@ -1,0 +1,100 @@
+// The warehouse port: what a backend (DuckDB locally, BigQuery in production) must do to take one file's rows.
+import type { ReuploadPolicy } from '../config/mapping.js';
+import type { FileSource } from './source.js';
+
+/** Where an expected row count came from, for messages such as "expected 12 (go file X line 1)". */
+export interface ExpectedCount {
+  rows: number;
+  /** The go file, or the data file itself for a trailer. */
+  file: string;
+  line: number;
+}
+
+/** How a load treats earlier loads of the same file name in the same table. */
+export interface ReplacePolicy {
+  /** Reload an identity that is already loaded, replacing its rows (`--force`, or a pipeline replay). */
+  force: boolean;
+  /** What a new generation of an already-loaded file name does. */
+  reupload: ReuploadPolicy;
+}
+
+/** Everything a warehouse needs to load one validated file, in one transaction. */
+export interface LoadJob {
+  table: string;
+  /** A UUID chosen by the caller; stamped on every row as `_load_id`. */
+  loadId: string;
+  /** Identity (name, uri, generation, bytes) and the bytes themselves. */
+  source: FileSource;
+  /** Column names from the first record, validated (no empty, duplicate or reserved names). */
+  header: readonly string[];
+  delimiter: string;
+  /** The source is gzip-compressed (`.csv.gz`). */
+  compressed: boolean;
+  /**
+   * Byte offset, in the uncompressed content, where the trailer line starts: rows end before it.
+   * Absent when the mapping has no trailer.
+   */
+  trailerOffset?: number;
+  /** The count the rows must match, when a go file or trailer gives one. */
+  expected?: ExpectedCount;
+  replace: ReplacePolicy;
+  startedAt: Date;
+}
+
+export const LOAD_RESULT_STATUSES = ['loaded', 'skipped'] as const;
+export type LoadResultStatus = (typeof LOAD_RESULT_STATUSES)[number];
+
+export interface LoadResult {
+  status: LoadResultStatus;
+  /** The load the file's rows belong to: the job's own, or the earlier load when skipped. */
+  loadId: string;
+  /** Rows inserted (0 when skipped). */
+  rows: number;
+  /** Earlier loads whose rows this load deleted and whose metadata it marked `replaced`. */
+  replacedLoadIds: string[];
+}
+
+export const METADATA_STATUSES = ['loaded', 'failed', 'replaced'] as const;
+/** `load_metadata.status`: `replaced` rows were deleted by a later load of the same file. */
+export type MetadataStatus = (typeof METADATA_STATUSES)[number];
+
+/** One earlier `load_metadata` row of a file name in a table. */
+export interface PriorLoad {
+  loadId: string;
+  generation: string;
+  status: MetadataStatus;
+}
+
+/** A load that failed; recorded as its own `load_metadata` row after the rollback. */
+export interface FailedLoad {
+  table: string;
+  loadId: string;
+  source: Pick<FileSource, 'name' | 'uri' | 'generation' | 'bytes'>;
+  expectedRows: number | null;
+  startedAt: Date;
+  error: string;
+}
+
+export interface LoadProgress {
+  /** 0–100, or -1 when the backend cannot tell. */
+  percent: number;
+}
+
+export interface LoadOptions {
+  /** Called now and then during a long load, for a terminal progress line. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface Warehouse {
+  /** Earlier `load_metadata` rows of this file name in this table (any status), oldest first. */
+  priorLoads(table: string, filename: string): Promise<PriorLoad[]>;
+  /**
+   * Loads the job in ONE transaction: create the table if absent, insert the rows (drift into `_extra`),
+   * check the count, replace earlier loads as the policy says, write `load_metadata`, commit.
+   * Throws TerminalError (bad data; nothing changed) or TransientError (try again later).
+   */
+  load(job: LoadJob, options?: LoadOptions): Promise<LoadResult>;
+  /** Writes a `failed` row to `load_metadata`, leaving every table and earlier row as it was. */
+  recordFailure(failure: FailedLoad): Promise<void>;
+  close(): Promise<void>;
+}
