@@ -1,0 +1,131 @@
+// How each part of the local stack is started: command, arguments and environment.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FUNCTION_NAMES, type FunctionName, type Topology } from '../lib/config/topology.js';
+import { HOST, type StackPart, type StackPorts } from './ports.js';
+import type { SpawnSpec } from './processes.js';
+import { StackError } from './health.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CACHE_BIN = join(REPO_ROOT, '.cache', 'bin');
+const FUNCTIONS_FRAMEWORK_MAIN = join(REPO_ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+
+export interface PartContext {
+  topology: Topology;
+  ports: StackPorts;
+  workDir: string;
+  /** Environment every client of the stack needs (emulator hosts, project). */
+  clientEnv: Record<string, string>;
+  /** Extra environment for the function processes only. */
+  functionEnv: Record<string, string>;
+  functionsSource: string;
+  /** Extra JVM flags for the gcloud emulators (JAVA_TOOL_OPTIONS); '' for none. */
+  jvmOptions: string;
+}
+
+/** The parent's environment minus what would confuse a child (a test runner's markers). */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
+function gcloudEmulator(args: string[], ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  const env = baseEnv();
+  // Read by the JVM itself, so it reaches the Java child that the gcloud wrapper starts.
+  if (ctx.jvmOptions) env.JAVA_TOOL_OPTIONS = [env.JAVA_TOOL_OPTIONS, ctx.jvmOptions].filter(Boolean).join(' ');
+  return { command: 'gcloud', args: [...args, `--project=${ctx.topology.project}`, '--quiet'], env };
+}
+
+function storageSpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  const { topology, ports, workDir } = ctx;
+  const url = `http://${HOST}:${ports.storage}`;
+  const landing = topology.buckets.landing;
+  return {
+    command: join(CACHE_BIN, 'fake-gcs-server'),
+    args: [
+      ...['-scheme', 'http', '-host', HOST, '-port', String(ports.storage), '-external-url', url],
+      ...['-public-host', `${HOST}:${ports.storage}`, '-location', topology.region.toUpperCase()],
+      // On disk, so a restarted storage emulator still has its objects.
+      ...['-backend', 'filesystem', '-filesystem-root', join(workDir, 'storage')],
+      ...['-event.pubsub-project-id', topology.project, '-event.pubsub-topic', topology.topics.arrivals],
+      ...['-event.bucket', landing.name, '-event.list', 'finalize'],
+      ...(landing.prefix ? ['-event.object-prefix', landing.prefix] : []),
+    ],
+    env: { ...baseEnv(), PUBSUB_EMULATOR_HOST: `${HOST}:${ports.pubsub}` },
+  };
+}
+
+function functionSpec(fn: FunctionName, ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  return {
+    command: process.execPath,
+    args: [
+      ...['--import', 'tsx', FUNCTIONS_FRAMEWORK_MAIN],
+      `--target=${ctx.topology.functions[fn].entryPoint}`,
+      `--source=${ctx.functionsSource}`,
+      `--port=${ctx.ports[fn]}`,
+    ],
+    env: { ...baseEnv(), ...ctx.clientEnv, ...ctx.functionEnv },
+  };
+}
+
+export function partSpec(part: StackPart, ctx: PartContext): SpawnSpec {
+  const logPath = join(ctx.workDir, 'logs', `${part}.log`);
+  const hostPort = (port: number): string => `--host-port=${HOST}:${port}`;
+  switch (part) {
+    case 'pubsub':
+      return {
+        ...gcloudEmulator(['beta', 'emulators', 'pubsub', 'start', hostPort(ctx.ports.pubsub), `--data-dir=${join(ctx.workDir, 'pubsub')}`], ctx),
+        logPath,
+      };
+    case 'firestore':
+      return { ...gcloudEmulator(['emulators', 'firestore', 'start', hostPort(ctx.ports.firestore)], ctx), logPath };
+    case 'storage':
+      return { ...storageSpec(ctx), logPath };
+    default:
+      return { ...functionSpec(part, ctx), logPath };
+  }
+}
+
+/** The module and the files it imports relatively (one level), as text, to look for function registrations. */
+async function sourceTexts(source: string): Promise<string[]> {
+  const main = await readFile(source, 'utf8');
+  const imports = [...main.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1] ?? '');
+  const texts = [main];
+  for (const spec of imports) {
+    const path = resolve(dirname(source), spec.replace(/\.js$/, '.ts'));
+    if (existsSync(path)) texts.push(await readFile(path, 'utf8'));
+  }
+  return texts;
+}
+
+/**
+ * The functions a source provides, found without running it (importing would start its clients): a
+ * `cloudEvent('entryPoint', …)` registration or an export named like the entry point.
+ */
+export async function detectFunctions(source: string, topology: Topology): Promise<FunctionName[]> {
+  if (!existsSync(source)) return [];
+  const text = (await sourceTexts(source)).join('\n');
+  return FUNCTION_NAMES.filter((fn) => {
+    const entry = topology.functions[fn].entryPoint.replace(/[^\w$]/g, '');
+    return (
+      new RegExp(`cloudEvent\\s*(<[^>]*>)?\\(\\s*['"\`]${entry}['"\`]`).test(text) ||
+      new RegExp(`export\\s+(async\\s+)?(const|function|let)\\s+${entry}\\b`).test(text) ||
+      new RegExp(`export\\s*\\{[^}]*\\b${entry}\\b[^}]*\\}`).test(text)
+    );
+  });
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+}
+
+/** Says what to run before any process starts, rather than a spawn error from the middle of start-up. */
+export function preflight(): void {
+  const install = 'run `bash emulators/install.sh` (it installs what is missing and says what it cannot)';
+  if (!existsSync(join(CACHE_BIN, 'fake-gcs-server'))) throw new StackError('storage', `is not installed: ${install}`);
+  if (!onPath('gcloud')) throw new StackError('pubsub', `needs gcloud, which is not on PATH: ${install}`);
+  if (!existsSync(FUNCTIONS_FRAMEWORK_MAIN)) throw new StackError('matcher', `needs node_modules: ${install}`);
+}
