@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../config/settings.js';
 import { TerminalError } from '../../errors.js';
 import { copyPlainPrefix, physicalLineOf, planReplacement } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
@@ -183,7 +184,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
 export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
   const tempDirectory = options.tempDirectory ?? join(tmpdir(), 'landfall');
   const config: Record<string, string> = {
-    memory_limit: options.memoryLimit ?? '512MB',
+    memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     // Rows of one file need no order among themselves; keeping it costs memory on large loads.
     preserve_insertion_order: 'false',
   };
