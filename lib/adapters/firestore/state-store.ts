@@ -1,0 +1,76 @@
+// The StateStore port over Firestore: one document per (table, batch key), changed only in transactions.
+import type { CollectionReference, Firestore } from '@google-cloud/firestore';
+import type { FileDoc } from '../../pipeline/file-doc.js';
+import { COLLECTIONS } from '../../pipeline/ids.js';
+import type { StateStore, UnmatchedRecord } from '../../pipeline/ports.js';
+
+const FAILED_PRECONDITION = 9;
+
+export interface FirestoreStateStoreOptions {
+  /** Prefix for the collection names, so tests (and several deployments) can share one database. */
+  collectionPrefix?: string;
+}
+
+export class FirestoreStateStore implements StateStore {
+  private readonly files: CollectionReference;
+  private readonly unmatched: CollectionReference;
+
+  constructor(
+    private readonly db: Firestore,
+    options: FirestoreStateStoreOptions = {},
+  ) {
+    const prefix = options.collectionPrefix ?? '';
+    this.files = db.collection(`${prefix}${COLLECTIONS.files}`);
+    this.unmatched = db.collection(`${prefix}${COLLECTIONS.unmatched}`);
+  }
+
+  update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }): Promise<T> {
+    const ref = this.files.doc(id);
+    return this.db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      const current = snapshot.exists ? (snapshot.data() as FileDoc) : undefined;
+      const { doc, write, result } = decide(current);
+      if (write && doc !== undefined) tx.set(ref, doc);
+      return result;
+    });
+  }
+
+  async patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined): Promise<boolean> {
+    const ref = this.files.doc(id);
+    const snapshot = await ref.get();
+    const fields = decide(snapshot.exists ? (snapshot.data() as FileDoc) : undefined);
+    if (fields === undefined || !snapshot.exists || snapshot.updateTime === undefined) return false;
+    try {
+      await ref.update(fields as Record<string, unknown>, { lastUpdateTime: snapshot.updateTime });
+      return true;
+    } catch (error) {
+      // FAILED_PRECONDITION: someone wrote since the read; their write wins.
+      if ((error as { code?: unknown }).code === FAILED_PRECONDITION) return false;
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<FileDoc | undefined> {
+    const snapshot = await this.files.doc(id).get();
+    return snapshot.exists ? (snapshot.data() as FileDoc) : undefined;
+  }
+
+  async list(): Promise<FileDoc[]> {
+    const snapshot = await this.files.get();
+    return snapshot.docs.map((d) => d.data() as FileDoc);
+  }
+
+  async recordUnmatched(id: string, record: Omit<UnmatchedRecord, 'firstSeenAt'>): Promise<void> {
+    const ref = this.unmatched.doc(id);
+    await this.db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      const firstSeenAt = snapshot.exists ? (snapshot.data() as UnmatchedRecord).firstSeenAt : record.lastSeenAt;
+      tx.set(ref, { ...record, firstSeenAt });
+    });
+  }
+
+  async listUnmatched(): Promise<UnmatchedRecord[]> {
+    const snapshot = await this.unmatched.get();
+    return snapshot.docs.map((d) => d.data() as UnmatchedRecord);
+  }
+}

@@ -1,0 +1,59 @@
+// A FileSource over a bucket object: ranged reads for head and tail, one download to a temp file for DuckDB.
+import type { File } from '@google-cloud/storage';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DisposableSource } from '../../pipeline/ports.js';
+
+async function readRange(file: File, start: number, endInclusive: number): Promise<Buffer> {
+  if (endInclusive < start) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.createReadStream({ start, end: endInclusive, validation: false })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function readLocalRange(path: string, start: number, endInclusive: number): Promise<Buffer> {
+  if (endInclusive < start) return Buffer.alloc(0);
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(endInclusive - start + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `identity` is what the engine records (for a replayed archive copy: where the file first landed). */
+export function openObjectSource(
+  file: File,
+  bytes: number,
+  identity: { name: string; uri: string; generation: string },
+  tempRoot = tmpdir(),
+): DisposableSource {
+  let directory: string | undefined;
+  let downloaded: Promise<string> | undefined;
+  let local: string | undefined;
+  const download = async (): Promise<string> => {
+    directory = await mkdtemp(join(tempRoot, 'landfall-object-'));
+    const path = join(directory, identity.name.replace(/[^A-Za-z0-9._-]/g, '_') || 'object');
+    await file.download({ destination: path });
+    local = path;
+    return path;
+  };
+  // Once the object is here, head and tail come from the local copy instead of another request each.
+  const range = (start: number, endInclusive: number) =>
+    local === undefined ? readRange(file, start, endInclusive) : readLocalRange(local, start, endInclusive);
+  return {
+    ...identity,
+    bytes,
+    readHead: (length) => range(0, Math.min(length, bytes) - 1),
+    readTail: (length) => range(Math.max(0, bytes - length), bytes - 1),
+    localPath: () => (downloaded ??= download()),
+    dispose: async () => {
+      await downloaded?.catch(() => undefined);
+      local = undefined;
+      if (directory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The ObjectStore port over @google-cloud/storage (GCS, or fake-gcs-server through `apiEndpoint`).
+import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
+import type { ObjectRef } from '../../pipeline/ids.js';
+import type { CopyOptions, DisposableSource, ObjectInfo, ObjectStore } from '../../pipeline/ports.js';
+import { openObjectSource } from './file-source.js';
+
+export function httpStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function infoOf(metadata: FileMetadata, fallback: { bucket: string; name: string }): ObjectInfo {
+  const custom = Object.fromEntries(
+    Object.entries(metadata.metadata ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  return {
+    bucket: metadata.bucket ?? fallback.bucket,
+    name: metadata.name ?? fallback.name,
+    generation: String(metadata.generation ?? ''),
+    size: Number(metadata.size ?? 0),
+    timeCreated: metadata.timeCreated ?? null,
+    contentType: metadata.contentType ?? null,
+    metadata: custom,
+  };
+}
+
+async function statFile(file: File): Promise<ObjectInfo | undefined> {
+  try {
+    const [metadata] = await file.getMetadata();
+    return infoOf(metadata, { bucket: file.bucket.name, name: file.name });
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+export class GcsObjectStore implements ObjectStore {
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: { tempDirectory?: string } = {},
+  ) {}
+
+  private file(bucket: string, name: string, generation?: string): File {
+    const b: Bucket = this.storage.bucket(bucket);
+    return generation ? b.file(name, { generation: Number(generation) }) : b.file(name);
+  }
+
+  stat(bucket: string, name: string): Promise<ObjectInfo | undefined> {
+    return statFile(this.file(bucket, name));
+  }
+
+  async readText(ref: ObjectRef): Promise<string> {
+    const [bytes] = await this.file(ref.bucket, ref.name, ref.generation).download();
+    return bytes.toString('utf8');
+  }
+
+  async openSource(ref: ObjectRef, identity: { name: string; uri: string; generation: string }, size?: number): Promise<DisposableSource> {
+    const file = this.file(ref.bucket, ref.name, ref.generation);
+    const bytes = size ?? (await statFile(file))?.size;
+    if (bytes === undefined) throw Object.assign(new Error(`gs://${ref.bucket}/${ref.name}#${ref.generation} not found`), { code: 404 });
+    return openObjectSource(file, bytes, identity, this.options.tempDirectory);
+  }
+
+  async copy(source: ObjectRef, destination: { bucket: string; name: string }, options: CopyOptions): Promise<ObjectInfo> {
+    const target = this.file(destination.bucket, destination.name);
+    try {
+      const [copied, response] = await this.file(source.bucket, source.name, source.generation).copy(target, {
+        metadata: options.metadata,
+        preconditionOpts: { ifGenerationMatch: 0 },
+      });
+      // A finished rewrite returns the new object: no second request for what the copy already said.
+      const resource = (response as { resource?: FileMetadata } | undefined)?.resource;
+      const info = resource?.generation !== undefined ? infoOf(resource, destination) : await statFile(copied);
+      if (info === undefined) throw new Error(`copy to gs://${destination.bucket}/${destination.name} vanished`);
+      return info;
+    } catch (error) {
+      if (httpStatus(error) !== 412) throw error;
+      const existing = await statFile(target);
+      if (existing === undefined) throw error;
+      return existing;
+    }
+  }
+
+  async delete(ref: { bucket: string; name: string; generation?: string }): Promise<void> {
+    const file = this.file(ref.bucket, ref.name, ref.generation);
+    // fake-gcs-server ignores both the generation and the precondition on delete and removes the live object;
+    // checking first keeps a newer upload of the same name safe there (GCS enforces the precondition itself).
+    if (ref.generation && (await this.stat(ref.bucket, ref.name))?.generation !== ref.generation) return;
+    try {
+      await file.delete(ref.generation ? { ifGenerationMatch: Number(ref.generation) } : {});
+    } catch (error) {
+      if (httpStatus(error) === 404) return;
+      // The live object is a newer generation: ours is gone already, and the new one is not ours to delete.
+      if (httpStatus(error) === 412) return;
+      throw error;
+    }
+  }
+
+  async writeText(bucket: string, name: string, text: string, contentType: string): Promise<ObjectInfo> {
+    const file = this.file(bucket, name);
+    await file.save(text, { contentType, resumable: false });
+    return (await statFile(file))!;
+  }
+
+  async upload(localPath: string, bucket: string, name: string): Promise<ObjectInfo> {
+    const [file] = await this.storage.bucket(bucket).upload(localPath, { destination: name, resumable: false });
+    return (await statFile(file))!;
+  }
+
+  async list(bucket: string, prefix: string): Promise<ObjectInfo[]> {
+    const [files] = await this.storage.bucket(bucket).getFiles({ prefix, autoPaginate: true });
+    return files.map((file) => infoOf(file.metadata, { bucket, name: file.name }));
+  }
+}

@@ -1,0 +1,2 @@
+// Pub/Sub as the pipeline's bus.
+export { PubSubBus } from './bus.js';

@@ -1,0 +1,210 @@
+// The (table, batch key) document and what an arrival does to it: pure, so Firestore transactions can re-run it.
+import type { TableMapping } from '../config/mapping.js';
+import { objectKey, type ObjectRef } from './ids.js';
+import type { LoadRequest, SourceRef } from './messages.js';
+import { transition, type FileState } from './states.js';
+
+export const PART_ROLES = ['data', 'go'] as const;
+export type PartRole = (typeof PART_ROLES)[number];
+
+export interface Part extends SourceRef {
+  /** When the object landed (its creation time in the landing bucket). */
+  arrivedAt: string;
+}
+
+/** One attempt at loading the file: the parts it has and whether it was asked for by a replay. */
+export interface Round {
+  data: Part | null;
+  go: Part | null;
+  replay: boolean;
+  replayId: string | null;
+}
+
+export interface Claim {
+  number: number;
+  /** The Pub/Sub message that claimed: its redelivery means the claimant died, so it may retake at once. */
+  messageId: string;
+  loadId: string;
+  claimedAt: string;
+  leaseExpiresAt: string;
+}
+
+export interface LoadResult {
+  status: 'loaded' | 'failed' | 'skipped';
+  rows: number;
+  loadId: string;
+  error: string | null;
+  file: string;
+  finishedAt: string;
+  /** Where the parts went (archive or failed bucket). */
+  moved: ObjectRef[];
+}
+
+export interface FileDoc {
+  v: 1;
+  table: string;
+  batchKey: string;
+  pattern: string;
+  needsGo: boolean;
+  state: FileState;
+  /** Rounds started so far; a load request carries it as `attempt`, so requests for older rounds are stale. */
+  round: number;
+  current: Round;
+  /** Whether the current round's load request was published (a redelivered arrival re-publishes when not). */
+  requested: boolean;
+  /** Parts that arrived while a load ran: the next round, started when the load ends. */
+  pending: Round | null;
+  claim: Claim | null;
+  claims: number;
+  result: LoadResult | null;
+  history: LoadResult[];
+  createdAt: string;
+  updatedAt: string;
+  stateSince: string;
+}
+
+export interface ArrivedPart {
+  role: PartRole;
+  part: Part;
+  replay: boolean;
+  replayId: string | null;
+}
+
+export const ARRIVAL_OUTCOMES = ['duplicate', 'stale', 'waiting', 'ready', 'queued'] as const;
+export type ArrivalOutcome = (typeof ARRIVAL_OUTCOMES)[number];
+
+export interface ArrivalDecision {
+  doc: FileDoc;
+  outcome: ArrivalOutcome;
+  /** Set when the caller must publish a load request (after committing `doc`). */
+  request?: LoadRequest;
+}
+
+export const HISTORY_LIMIT = 10;
+
+/** The identity of a part: where it first landed. */
+export function identityOf(part: SourceRef): ObjectRef {
+  return part.origin ?? { bucket: part.bucket, name: part.name, generation: part.generation };
+}
+
+function samePart(a: Part | null, b: Part): boolean {
+  return a !== null && objectKey(identityOf(a)) === objectKey(identityOf(b));
+}
+
+/** An older generation of the name the round already holds: a late duplicate from before a correction. */
+function olderPart(a: Part | null, b: Part): boolean {
+  if (a === null) return false;
+  const [x, y] = [identityOf(a), identityOf(b)];
+  return x.bucket === y.bucket && x.name === y.name && BigInt(y.generation) < BigInt(x.generation);
+}
+
+export function emptyRound(): Round {
+  return { data: null, go: null, replay: false, replayId: null };
+}
+
+export function newFileDoc(mapping: TableMapping, batchKey: string, now: string): FileDoc {
+  return {
+    v: 1,
+    table: mapping.table,
+    batchKey,
+    pattern: mapping.pattern,
+    needsGo: mapping.goFile !== undefined,
+    state: 'waiting',
+    round: 0,
+    current: emptyRound(),
+    requested: false,
+    pending: null,
+    claim: null,
+    claims: 0,
+    result: null,
+    history: [],
+    createdAt: now,
+    updatedAt: now,
+    stateSince: now,
+  };
+}
+
+export function isComplete(doc: Pick<FileDoc, 'needsGo'>, round: Round): boolean {
+  return round.data !== null && (!doc.needsGo || round.go !== null);
+}
+
+function withPart(round: Round, arrived: ArrivedPart): Round {
+  const next = { ...round, [arrived.role]: arrived.part };
+  if (arrived.replay) return { ...next, replay: true, replayId: arrived.replayId };
+  return next;
+}
+
+function strip(part: Part): SourceRef {
+  const { arrivedAt: _arrivedAt, ...ref } = part;
+  return ref;
+}
+
+export function requestFor(doc: FileDoc): LoadRequest {
+  const { data, go, replay } = doc.current;
+  if (data === null) throw new Error(`no data file in round ${doc.round} of ${doc.table}/${doc.batchKey}`);
+  const request: LoadRequest = { v: 1, table: doc.table, batchKey: doc.batchKey, data: strip(data), attempt: doc.round };
+  if (go) request.go = strip(go);
+  if (replay) request.replay = true;
+  return request;
+}
+
+function isDuplicate(doc: FileDoc, arrived: ArrivedPart): boolean {
+  const inCurrent = samePart(doc.current[arrived.role], arrived.part);
+  const inPending = doc.pending !== null && samePart(doc.pending[arrived.role], arrived.part);
+  if (!arrived.replay) return inCurrent || inPending;
+  // A replay of a part still on its way changes nothing; after the end it starts a forced round, once per replay id.
+  if (inPending) return doc.pending?.replayId === arrived.replayId || !doc.pending?.replay;
+  if (!inCurrent) return false;
+  return doc.state === 'loading' || doc.state === 'waiting' || doc.state === 'ready' || doc.current.replayId === arrived.replayId;
+}
+
+/** Moves the document into `round` by an arrival event, marking a new load request when it became ready. */
+export function enterRound(doc: FileDoc, round: Round, roundNumber: number, now: string): ArrivalDecision {
+  const event = isComplete(doc, round) ? 'arrive_complete' : 'arrive_partial';
+  const state = transition(doc.state, event);
+  const next: FileDoc = {
+    ...doc,
+    state,
+    round: roundNumber,
+    current: round,
+    requested: false,
+    updatedAt: now,
+    stateSince: state === doc.state ? doc.stateSince : now,
+  };
+  if (state !== 'ready') return { doc: next, outcome: 'waiting' };
+  return { doc: next, outcome: 'ready', request: requestFor(next) };
+}
+
+/** What one arrival does to the document (undefined when none exists yet). */
+export function applyArrival(
+  existing: FileDoc | undefined,
+  arrived: ArrivedPart,
+  mapping: TableMapping,
+  batchKey: string,
+  now: string,
+): ArrivalDecision {
+  const doc = existing ?? newFileDoc(mapping, batchKey, now);
+  if (isDuplicate(doc, arrived)) {
+    const republish = doc.state === 'ready' && !doc.requested;
+    return republish ? { doc, outcome: 'duplicate', request: requestFor(doc) } : { doc, outcome: 'duplicate' };
+  }
+  if (!arrived.replay && olderPart(doc.current[arrived.role], arrived.part)) return { doc, outcome: 'stale' };
+  switch (doc.state) {
+    case 'waiting':
+      return enterRound(doc, withPart(doc.current, arrived), Math.max(doc.round, 1), now);
+    case 'ready':
+      return enterRound(doc, withPart(doc.current, arrived), doc.round + 1, now);
+    case 'loading': {
+      const pending = withPart(doc.pending ?? emptyRound(), arrived);
+      return { doc: { ...doc, pending, state: transition(doc.state, 'queue'), updatedAt: now }, outcome: 'queued' };
+    }
+    case 'loaded':
+    case 'failed':
+      return enterRound(doc, withPart(emptyRound(), arrived), doc.round + 1, now);
+  }
+}
+
+/** The fields that record a published load request for `round`, or undefined when there is nothing to mark. */
+export function markRequested(doc: FileDoc | undefined, round: number): Pick<FileDoc, 'requested'> | undefined {
+  return doc !== undefined && doc.round === round && doc.state === 'ready' && !doc.requested ? { requested: true } : undefined;
+}

@@ -1,0 +1,25 @@
+// The event pipeline: the file state machine, messages, the matcher and loader use cases, replay and status.
+export * from './states.js';
+export * from './ids.js';
+export * from './messages.js';
+export * from './file-doc.js';
+export * from './claims.js';
+export * from './origin.js';
+export * from './log.js';
+export type * from './ports.js';
+export { decodePubSubEvent } from './cloud-event.js';
+export { deadLetter, DEAD_LETTER_ATTRIBUTES } from './dead-letter.js';
+export { handleArrival } from './matcher.js';
+export type { MatcherDeps, MatchResult } from './matcher.js';
+export { handleLoadRequest } from './loader.js';
+export type { LoaderDeps, LoaderResult } from './loader.js';
+export { runLoad } from './load-step.js';
+export type { LoadEngine } from './load-step.js';
+export { destinationOf, movePart } from './moves.js';
+export { serialEngine } from './serial-engine.js';
+export { connectClients, loadPipelineConfig, loaderDeps, matcherDeps } from './wiring.js';
+export type { Clients, PipelineConfig } from './wiring.js';
+export { replayNotification, selectForReplay } from './replay.js';
+export type { ReplayCandidate, ReplayCriteria } from './replay.js';
+export { formatStatus, statusRows } from './status.js';
+export type { StatusRow } from './status.js';

@@ -1,0 +1,123 @@
+// The loader use case: claim the round a load request is for, load it with the engine, move the files, tell.
+import type { TableMapping } from '../config/mapping.js';
+import type { Topology } from '../config/topology.js';
+import { TransientError } from '../errors.js';
+import { classify } from '../match/index.js';
+import { applyClaim, applyFinish, applyRelease } from './claims.js';
+import { deadLetter, guardMalformed } from './dead-letter.js';
+import { identityOf, markRequested, type FileDoc, type LoadResult } from './file-doc.js';
+import { fileDocId, objectKey } from './ids.js';
+import type { LoadEngine } from './load-step.js';
+import { runLoad } from './load-step.js';
+import { Laps } from './laps.js';
+import type { Logger } from './log.js';
+import { MalformedMessageError, parseJson, validateLoadRequest } from './messages.js';
+import type { BusMessage, LoadEvent, LoadRequest } from './messages.js';
+import type { Bus, ObjectStore, StateStore } from './ports.js';
+
+export interface LoaderDeps {
+  store: StateStore;
+  bus: Bus;
+  objects: ObjectStore;
+  mappings: readonly TableMapping[];
+  topology: Topology;
+  log: Logger;
+  load: LoadEngine;
+  /** How long a claim holds off other deliveries; a dead claimant's own redelivery retakes at once. */
+  leaseMs: number;
+  now?: () => Date;
+}
+
+export type LoaderResult = 'loaded' | 'failed' | 'skipped' | 'stale' | 'done' | 'lost' | 'malformed';
+
+function nowIso(deps: LoaderDeps): string {
+  return (deps.now ?? (() => new Date()))().toISOString();
+}
+
+export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): Promise<LoaderResult> {
+  const request = guardMalformed(() => validateLoadRequest(parseJson(message)));
+  if (request instanceof Error) {
+    await deadLetter(deps, message, request, 'loader');
+    return 'malformed';
+  }
+  const found = classify(identityOf(request.data).name, deps.mappings);
+  if (found === undefined || found.mapping.table !== request.table) {
+    const reason = `no table mapping for ${identityOf(request.data).name} writes table ${request.table} (configuration changed?)`;
+    await deadLetter(deps, message, new MalformedMessageError(reason, request), 'loader');
+    return 'malformed';
+  }
+  const id = fileDocId(request.table, request.batchKey);
+  const laps = new Laps();
+  const claim = await deps.store.update(id, (doc) => {
+    const result = applyClaim(doc, request, { messageId: message.messageId, now: nowIso(deps), leaseMs: deps.leaseMs });
+    return { doc: result.doc, write: result.decision === 'claimed', result };
+  });
+  const context = { table: request.table, batchKey: request.batchKey, attempt: request.attempt, messageId: message.messageId };
+  if (claim.decision === 'busy') throw new TransientError(`${request.table}/${request.batchKey}: ${claim.reason}`, { table: request.table });
+  if (claim.decision !== 'claimed') {
+    deps.log('INFO', `request_${claim.decision}`, { ...context, reason: claim.reason });
+    return claim.decision;
+  }
+  const claimNumber = claim.claimNumber!;
+  const doc = claim.doc!;
+  laps.lap('claim');
+  deps.log('INFO', 'load_claimed', { ...context, loadId: claim.loadId, claimNumber, reason: claim.reason });
+  let result: LoadResult;
+  try {
+    const step = { ...deps, mapping: found.mapping, compressed: found.compressed, now: () => nowIso(deps), laps };
+    result = await runLoad(step, doc, request, claim.loadId!);
+  } catch (error) {
+    await deps.store.update(id, (current) => {
+      const released = applyRelease(current, claimNumber, nowIso(deps));
+      return { doc: released, write: released !== current, result: undefined };
+    });
+    deps.log('WARNING', 'load_retry', { ...context, loadId: claim.loadId, error: String((error as Error)?.message ?? error) });
+    throw error;
+  }
+  return finish(deps, id, doc, request, claimNumber, result, laps);
+}
+
+async function finish(deps: LoaderDeps, id: string, claimed: FileDoc, request: LoadRequest, claimNumber: number, result: LoadResult, laps: Laps) {
+  const decision = await deps.store.update(id, (doc) => {
+    const next = applyFinish(doc, claimNumber, result, nowIso(deps));
+    return { doc: next.doc, write: next.owned, result: next };
+  });
+  laps.lap('finish');
+  if (!decision.owned) {
+    deps.log('WARNING', 'claim_lost', { table: request.table, batchKey: request.batchKey, loadId: result.loadId });
+    return 'lost';
+  }
+  const event: LoadEvent = {
+    v: 1,
+    table: request.table,
+    batchKey: request.batchKey,
+    loadId: result.loadId,
+    status: result.status,
+    rows: result.rows,
+    file: result.file,
+    finishedAt: result.finishedAt,
+  };
+  const arrivedAt = claimed.current.data?.arrivedAt;
+  if (arrivedAt) event.arrivedAt = arrivedAt;
+  if (result.error !== null) event.error = result.error;
+  await deps.bus.publish(deps.topology.topics.loadEvents, Buffer.from(JSON.stringify(event)), { status: result.status, table: request.table });
+  laps.lap('publish');
+  deps.log(result.status === 'failed' ? 'ERROR' : 'INFO', `load_${result.status}`, {
+    table: request.table,
+    batchKey: request.batchKey,
+    loadId: result.loadId,
+    rows: result.rows,
+    file: result.file,
+    error: result.error,
+    ms: laps.ms,
+  });
+  if (decision.next && decision.doc) await publishNext(deps, id, decision.doc, decision.next);
+  return result.status;
+}
+
+/** Parts that arrived during the load make the next round; when it is complete, it is requested here. */
+async function publishNext(deps: LoaderDeps, id: string, doc: FileDoc, next: LoadRequest) {
+  await deps.bus.publish(deps.topology.topics.loadRequests, Buffer.from(JSON.stringify(next)));
+  await deps.store.patch(id, (current) => markRequested(current, doc.round));
+  deps.log('INFO', 'load_requested', { table: next.table, batchKey: next.batchKey, attempt: next.attempt, file: objectKey(identityOf(next.data)) });
+}

@@ -1,0 +1,145 @@
+// The GCS, Firestore and Pub/Sub adapters against the real emulators (fake-gcs-server, gcloud emulators).
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { FirestoreStateStore } from '../../../lib/adapters/firestore/index.js';
+import { GcsObjectStore } from '../../../lib/adapters/gcs/index.js';
+import { PubSubBus } from '../../../lib/adapters/pubsub/index.js';
+import { applyArrival, markRequested, type FileDoc } from '../../../lib/pipeline/index.js';
+import { NOW, arrived, part, plain, withGo } from '../../unit/pipeline/helpers.js';
+import { startFakeGcs, startFirestore, startPubSub, type Emulator } from './emulators.js';
+
+process.env.METADATA_SERVER_DETECTION = 'none';
+const project = 'adapters-test';
+let emulators: Emulator[] = [];
+let storage: Storage;
+let objects: GcsObjectStore;
+let firestore: Firestore;
+let pubsub: PubSub;
+
+before(async () => {
+  emulators = await Promise.all([startPubSub(project), startFirestore(), startFakeGcs()]);
+  const [ps, fs, gcs] = emulators as [Emulator, Emulator, Emulator];
+  process.env.PUBSUB_EMULATOR_HOST = ps.host;
+  process.env.FIRESTORE_EMULATOR_HOST = fs.host;
+  storage = new Storage({ projectId: project, apiEndpoint: `http://${gcs.host}` });
+  await Promise.all(['landing', 'archive'].map((b) => storage.createBucket(b)));
+  objects = new GcsObjectStore(storage);
+  firestore = new Firestore({ projectId: project, ignoreUndefinedProperties: true });
+  pubsub = new PubSub({ projectId: project });
+});
+
+after(async () => {
+  await Promise.allSettled([firestore?.terminate(), pubsub?.close()]);
+  await Promise.all(emulators.map((e) => e.stop()));
+});
+
+test('gcs: stat, ranged reads, one download, text and listing', async () => {
+  await storage.bucket('landing').file('incoming/a.csv').save('h1,h2\n1,2\n3,4\n', { resumable: false });
+  const info = (await objects.stat('landing', 'incoming/a.csv'))!;
+  assert.equal(info.size, 14);
+  assert.match(info.generation, /^\d+$/);
+  assert.equal(await objects.stat('landing', 'incoming/none.csv'), undefined);
+  const source = await objects.openSource(info, { name: 'a.csv', uri: 'gs://landing/incoming/a.csv', generation: info.generation });
+  assert.equal((await source.readHead(5)).toString(), 'h1,h2');
+  assert.equal((await source.readTail(4)).toString(), '3,4\n');
+  assert.equal((await source.readHead(1000)).length, 14);
+  const path = await source.localPath();
+  assert.equal(await source.localPath(), path);
+  await source.dispose();
+  assert.equal(await objects.readText(info), 'h1,h2\n1,2\n3,4\n');
+  assert.deepEqual((await objects.list('landing', 'incoming/')).map((o) => o.name), ['incoming/a.csv']);
+});
+
+test('gcs: copy carries metadata; a repeated copy returns the existing destination', async () => {
+  const info = (await objects.writeText('landing', 'incoming/b.csv', 'x\n1\n', 'text/csv'))!;
+  const copy = await objects.copy(info, { bucket: 'archive', name: 't/k/1/b.csv' }, { metadata: { 'landfall-origin-name': info.name } });
+  assert.equal(copy.metadata['landfall-origin-name'], 'incoming/b.csv');
+  assert.equal(await objects.readText(copy), 'x\n1\n');
+});
+
+test('gcs: deleting an old generation never deletes a newer upload of the same name', async () => {
+  const first = await objects.writeText('landing', 'incoming/c.csv', 'v1\n', 'text/csv');
+  const second = await objects.writeText('landing', 'incoming/c.csv', 'v2\n', 'text/csv');
+  assert.notEqual(first.generation, second.generation);
+  await objects.delete(first);
+  assert.equal((await objects.stat('landing', 'incoming/c.csv'))?.generation, second.generation);
+  await objects.delete(second);
+  assert.equal(await objects.stat('landing', 'incoming/c.csv'), undefined);
+  await objects.delete(second);
+});
+
+test('firestore: concurrent arrivals of data and go files publish exactly one request', async () => {
+  const store = new FirestoreStateStore(firestore, { collectionPrefix: 'concurrent-' });
+  const parts = [arrived('data', part('trades_1.csv', '10')), arrived('go', part('trades_1.go', '11'))];
+  const deliveries = [...parts, ...parts, ...parts];
+  const results = await Promise.all(
+    deliveries.map((a) =>
+      store.update('raw_trades~1', (doc) => {
+        const next = applyArrival(doc, a, withGo, '1', NOW);
+        return { doc: next.doc, write: next.doc !== doc, result: next };
+      }),
+    ),
+  );
+  const requests = results.filter((r) => r.request && r.outcome === 'ready');
+  assert.equal(requests.length, 1);
+  const doc = (await store.get('raw_trades~1')) as FileDoc;
+  assert.equal(doc.state, 'ready');
+  assert.equal(doc.round, 1);
+  assert.deepEqual((await store.list()).map((d) => d.table), ['raw_trades']);
+});
+
+test('firestore: unmatched objects keep their first sighting', async () => {
+  const store = new FirestoreStateStore(firestore, { collectionPrefix: 'unmatched-' });
+  await store.recordUnmatched('landing~x', { bucket: 'landing', name: 'incoming/x.txt', generation: '1', lastSeenAt: '2024-01-01T00:00:00.000Z' });
+  await store.recordUnmatched('landing~x', { bucket: 'landing', name: 'incoming/x.txt', generation: '2', lastSeenAt: '2024-01-02T00:00:00.000Z' });
+  const [record] = await store.listUnmatched();
+  assert.deepEqual(record, { bucket: 'landing', name: 'incoming/x.txt', generation: '2', firstSeenAt: '2024-01-01T00:00:00.000Z', lastSeenAt: '2024-01-02T00:00:00.000Z' });
+});
+
+test('pubsub: publish reaches a subscription with attributes; seek redelivers acked messages', async () => {
+  const [topic] = await pubsub.createTopic('bus-test');
+  const [sub] = await topic.createSubscription('bus-test-pull', { retainAckedMessages: true });
+  const bus = new PubSubBus(pubsub);
+  const start = new Date(Date.now() - 1000);
+  const id = await bus.publish('bus-test', Buffer.from('{"a":1}'), { k: 'v' });
+  const received = await new Promise<{ id: string; data: string; attrs: Record<string, string> }[]>((resolve) => {
+    const got: { id: string; data: string; attrs: Record<string, string> }[] = [];
+    sub.on('message', (m) => {
+      got.push({ id: m.id, data: m.data.toString(), attrs: m.attributes });
+      m.ack();
+      if (got.length === 1) setTimeout(() => resolve(got), 300);
+    });
+  });
+  assert.deepEqual(received, [{ id, data: '{"a":1}', attrs: { k: 'v' } }]);
+  const again = new Promise<string>((resolve) => sub.once('message', (m) => (m.ack(), resolve(m.id))));
+  await bus.seek('bus-test-pull', start);
+  assert.equal(await again, id);
+  await sub.close();
+  await bus.close();
+});
+
+test('firestore: patch writes only over the document it read, without a transaction', async () => {
+  const store = new FirestoreStateStore(firestore, { collectionPrefix: 'patch-' });
+  const ready = applyArrival(undefined, arrived('data', part('inst_1.csv', '10')), plain, '1', NOW).doc;
+  await store.update('raw_inst~1', () => ({ doc: ready, write: true, result: undefined }));
+  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 2)), false, 'another round: nothing to mark');
+  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 1)), true);
+  assert.equal((await store.get('raw_inst~1'))?.requested, true);
+  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 1)), false, 'already marked');
+  assert.equal(await store.patch('raw_inst~none', () => ({ requested: true })), false, 'no document: nothing written');
+  assert.equal(await store.get('raw_inst~none'), undefined);
+
+  // A write between the read and the patch wins: the patch is dropped, not applied over it.
+  await store.update('raw_inst~1', (doc) => ({ doc: { ...doc!, requested: false }, write: true, result: undefined }));
+  const raced = await store.patch('raw_inst~1', (doc) => {
+    void store.update('raw_inst~1', (d) => ({ doc: { ...d!, state: 'loading' }, write: true, result: undefined }));
+    return markRequested(doc, 1);
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await store.get('raw_inst~1');
+  assert.equal(after?.state, 'loading');
+  assert.equal(after?.requested, raced, 'the patch landed only if the other write came after it');
+});

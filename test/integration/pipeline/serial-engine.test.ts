@@ -1,0 +1,93 @@
+// The loader's serial engine on a real DuckDB file: one open across a run of loads, closed (file free) when idle.
+import { DuckDBInstance } from '@duckdb/node-api';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openDuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
+import { openLocalFile } from '../../../lib/adapters/local/index.js';
+import type { TableMapping } from '../../../lib/config/index.js';
+import { loadFile, type Warehouse } from '../../../lib/load/index.js';
+import { serialEngine } from '../../../lib/pipeline/index.js';
+
+let dir: string;
+const mapping: TableMapping = { pattern: 'inst_*.csv', table: 'raw_inst', delimiter: ',', reupload: 'replace', source: { file: 'test', line: 1 } };
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'landfall-serial-'));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Opens the real warehouse and counts opens and closes. */
+function counting(path: string) {
+  const counts = { opens: 0, closes: 0 };
+  const open = async (): Promise<Warehouse> => {
+    const warehouse = await openDuckDbWarehouse(path, { tempDirectory: dir });
+    counts.opens++;
+    return {
+      priorLoads: (t, f) => warehouse.priorLoads(t, f),
+      load: (job, options) => warehouse.load(job, options),
+      recordFailure: (failure) => warehouse.recordFailure(failure),
+      close: async () => {
+        counts.closes++;
+        await warehouse.close();
+      },
+    };
+  };
+  return { counts, open };
+}
+
+async function request(name: string, rows: number) {
+  const path = join(dir, name);
+  await writeFile(path, `id,name\n${Array.from({ length: rows }, (_, i) => `${i},n${i}`).join('\n')}\n`);
+  return { source: await openLocalFile(path), mapping, compressed: false, loadId: randomUUID() };
+}
+
+async function isFree(path: string): Promise<boolean> {
+  try {
+    (await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })).closeSync();
+    return true;
+  } catch (error) {
+    if (/lock/i.test(String(error))) return false;
+    throw error;
+  }
+}
+
+test('loads that come within idleCloseMs share one open; the file is free once they stop', async () => {
+  const path = join(dir, 'idle.duckdb');
+  const { counts, open } = counting(path);
+  const engine = serialEngine(open, loadFile, { idleCloseMs: 400 });
+  const reports = await Promise.all([1, 2, 3].map(async (i) => engine(await request(`inst_${i}.csv`, 10 * i))));
+  assert.deepEqual(reports.map((r) => [r.outcome.status, r.outcome.rows]), [['loaded', 10], ['loaded', 20], ['loaded', 30]]);
+  await sleep(100);
+  assert.equal((await engine(await request('inst_4.csv', 5))).outcome.rows, 5);
+  assert.deepEqual(counts, { opens: 1, closes: 0 }, 'a load within the idle time reuses the open warehouse');
+  await sleep(800);
+  assert.deepEqual(counts, { opens: 1, closes: 1 });
+  assert.ok(await isFree(path), 'the file is released when idle (dbt can open it)');
+  assert.equal((await engine(await request('inst_5.csv', 2))).outcome.rows, 2);
+  assert.equal(counts.opens, 2, 'the next load opens it again');
+  await sleep(800);
+  assert.equal(counts.closes, 2);
+});
+
+test('idleCloseMs 0 closes as soon as no load waits; a thrown load closes too and the next one reopens', async () => {
+  const path = join(dir, 'eager.duckdb');
+  const { counts, open } = counting(path);
+  const engine = serialEngine(open, loadFile);
+  assert.equal((await engine(await request('inst_6.csv', 3))).outcome.status, 'loaded');
+  assert.deepEqual(counts, { opens: 1, closes: 1 });
+  assert.ok(await isFree(path));
+  const broken = serialEngine(open, async () => {
+    throw new Error('transient: disk full');
+  }, { idleCloseMs: 10_000 });
+  await assert.rejects(broken(await request('inst_7.csv', 1)), /disk full/);
+  assert.deepEqual(counts, { opens: 2, closes: 2 }, 'the failed load closed the warehouse at once');
+  assert.ok(await isFree(path));
+});

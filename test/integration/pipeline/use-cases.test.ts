@@ -1,0 +1,144 @@
+// Matcher and loader use cases on the real emulators and a real DuckDB: arrivals, go files, duplicates, bad files,
+// a crash after the commit, replay, malformed messages and unmatched objects.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ARRIVAL_ATTRIBUTES, DEAD_LETTER_ATTRIBUTES, fileDocId, type LoadEvent } from '../../../lib/pipeline/index.js';
+import { startHarness, type Harness } from './in-process.js';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness('use-cases-test');
+});
+after(async () => {
+  await h?.stop();
+});
+
+const trades = (rows: number) => `id,qty\n${Array.from({ length: rows }, (_, i) => `${i},${i * 10}`).join('\n')}\n`;
+const eventFor = (table: string, batchKey: string, n = 1) => () => {
+  const found = h.events.filter((e) => e.table === table && e.batchKey === batchKey);
+  return found.length >= n ? (found[n - 1] as LoadEvent) : undefined;
+};
+const names = async (bucket: string) => (await h.objects.list(bucket, '')).map((o) => o.name).sort();
+
+test('go file first, then data: loaded once, both files archived together, event published', async () => {
+  await h.upload('trades_20240101.go', 'record_count=3\n');
+  await h.waitFor('waiting document', async () => (await h.store.get(fileDocId('raw_trades', '20240101')))?.state === 'waiting');
+  await h.upload('trades_20240101.csv', trades(3));
+  const event = await h.waitFor('loaded event', eventFor('raw_trades', '20240101'));
+  assert.equal(event.status, 'loaded');
+  assert.equal(event.rows, 3);
+  assert.ok(event.arrivedAt && event.finishedAt);
+  const rows = await h.query(`select count(*)::int as n from raw_trades`);
+  assert.equal(rows[0]?.n, 3);
+  const archived = (await names('landfall-archive')).filter((n) => n.startsWith('raw_trades/20240101/'));
+  assert.equal(archived.length, 2);
+  assert.deepEqual(await names('landfall-landing'), []);
+  const meta = (await h.objects.list('landfall-archive', 'raw_trades/20240101/')).find((o) => o.name.endsWith('.csv'))!;
+  assert.equal(meta.metadata['landfall-origin-name'], 'incoming/trades_20240101.csv');
+  assert.equal(meta.metadata['landfall-load-id'], event.loadId);
+  const doc = await h.store.get(fileDocId('raw_trades', '20240101'));
+  assert.equal(doc?.state, 'loaded');
+  assert.equal(doc?.result?.rows, 3);
+});
+
+test('every notification delivered twice: rows once, one event', async () => {
+  const data = 'id,name\n1,a\n2,b\n';
+  await h.upload('instruments_20240102.csv', data);
+  const event = await h.waitFor('loaded event', eventFor('raw_instruments', '20240102'));
+  const [file] = await h.objects.list('landfall-archive', 'raw_instruments/20240102/');
+  const origin = file!.metadata;
+  await h.bus.publish(h.topology.topics.arrivals, Buffer.from(JSON.stringify({ name: origin['landfall-origin-name'], bucket: 'landfall-landing' })), {
+    eventType: 'OBJECT_FINALIZE',
+    bucketId: 'landfall-landing',
+    objectId: origin['landfall-origin-name']!,
+    objectGeneration: origin['landfall-origin-generation']!,
+    payloadFormat: 'JSON_API_V1',
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(h.events.filter((e) => e.table === 'raw_instruments' && e.batchKey === '20240102').length, 1);
+  const rows = await h.query(`select count(*)::int as n from raw_instruments where _load_id = '${event.loadId}'`);
+  assert.equal(rows[0]?.n, 2);
+});
+
+test('a bad file: failed bucket with .error.json, failed event, table untouched', async () => {
+  const before = await h.query(`select count(*)::int as n from raw_trades`);
+  await h.upload('trades_20240103.csv', trades(2));
+  await h.upload('trades_20240103.go', 'record_count=5\n');
+  const event = await h.waitFor('failed event', eventFor('raw_trades', '20240103'));
+  assert.equal(event.status, 'failed');
+  assert.match(event.error ?? '', /5/);
+  const failed = await names('landfall-failed');
+  const prefix = failed.find((n) => n.endsWith('trades_20240103.csv'))!;
+  assert.ok(failed.includes(`${prefix}.error.json`));
+  assert.ok(failed.some((n) => n.endsWith('trades_20240103.go')));
+  const sidecar = JSON.parse(await h.objects.readText((await h.objects.stat('landfall-failed', `${prefix}.error.json`))!));
+  assert.equal(sidecar.error, event.error);
+  assert.deepEqual(await h.query(`select count(*)::int as n from raw_trades`), before);
+  assert.equal((await h.store.get(fileDocId('raw_trades', '20240103')))?.state, 'failed');
+});
+
+test('a crash after the warehouse commit: the redelivery skips the load and finishes the move', async () => {
+  let crashed = false;
+  h.setLoad(async (request) => {
+    const report = await h.realLoad(request);
+    if (!crashed) {
+      crashed = true;
+      throw new Error('injected crash after commit');
+    }
+    return report;
+  });
+  try {
+    await h.upload('instruments_20240104.csv', 'id,name\n1,a\n2,b\n3,c\n');
+    const event = await h.waitFor('event after the crash', eventFor('raw_instruments', '20240104'));
+    assert.equal(crashed, true);
+    assert.equal(event.status, 'skipped');
+  } finally {
+    h.setLoad(h.realLoad);
+  }
+  const rows = await h.query(`select count(*)::int as n from raw_instruments where id in ('1','2','3') and _load_id in (select load_id from load_metadata where filename = 'instruments_20240104.csv')`);
+  assert.equal(rows[0]?.n, 3);
+  assert.equal((await h.objects.list('landfall-archive', 'raw_instruments/20240104/')).length, 1);
+  assert.deepEqual(await names('landfall-landing'), []);
+});
+
+test('a replay of an archived file replaces its rows instead of adding to them', async () => {
+  await h.upload('instruments_20240105.csv', 'id,name\n1,a\n2,b\n');
+  await h.waitFor('first load', eventFor('raw_instruments', '20240105'));
+  const [archived] = await h.objects.list('landfall-archive', 'raw_instruments/20240105/');
+  await h.bus.publish(
+    h.topology.topics.arrivals,
+    Buffer.from(JSON.stringify({ bucket: archived!.bucket, name: archived!.name, generation: archived!.generation, metadata: archived!.metadata })),
+    {
+      eventType: 'OBJECT_FINALIZE',
+      bucketId: archived!.bucket,
+      objectId: archived!.name,
+      objectGeneration: archived!.generation,
+      payloadFormat: 'JSON_API_V1',
+      [ARRIVAL_ATTRIBUTES.replay]: 'true',
+      [ARRIVAL_ATTRIBUTES.replayId]: 'replay-1',
+    },
+  );
+  const second = await h.waitFor('replay load', eventFor('raw_instruments', '20240105', 2));
+  assert.equal(second.status, 'loaded');
+  const rows = await h.query(
+    `select count(*)::int as n from raw_instruments where _load_id in (select load_id from load_metadata where filename = 'instruments_20240105.csv' and status = 'loaded')`,
+  );
+  assert.equal(rows[0]?.n, 2);
+  assert.equal((await h.objects.list('landfall-archive', 'raw_instruments/20240105/')).length, 1);
+});
+
+test('a malformed arrival goes to the dead-letter topic with its reason, and is not retried', async () => {
+  await h.bus.publish(h.topology.topics.arrivals, Buffer.from('{}'), { eventType: 'OBJECT_FINALIZE', bucketId: 'landfall-landing' });
+  const dead = await h.waitFor('dead letter', () => h.deadLetters.find((d) => d.attributes[DEAD_LETTER_ATTRIBUTES.source] === 'matcher'));
+  assert.match(dead.attributes[DEAD_LETTER_ATTRIBUTES.reason] ?? '', /objectId/);
+  await h.bus.publish(h.topology.topics.loadRequests, Buffer.from('{"v":9}'));
+  const deadRequest = await h.waitFor('dead request', () => h.deadLetters.find((d) => d.attributes[DEAD_LETTER_ATTRIBUTES.source] === 'loader'));
+  assert.match(deadRequest.attributes[DEAD_LETTER_ATTRIBUTES.reason] ?? '', /version/);
+});
+
+test('an object no mapping claims is recorded as unmatched and left in place', async () => {
+  await h.upload('notes.txt', 'hello');
+  const record = await h.waitFor('unmatched record', async () => (await h.store.listUnmatched()).find((u) => u.name === 'incoming/notes.txt'));
+  assert.equal(record.bucket, 'landfall-landing');
+  assert.ok(await h.objects.stat('landfall-landing', 'incoming/notes.txt'));
+});
