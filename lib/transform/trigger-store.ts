@@ -1,0 +1,73 @@
+// The dbt trigger's state port: one document per (batch, batch key) changed in transactions, and one record per run.
+import type { BatchKeyState, RunState } from './batch-state.js';
+import type { DbtRunResult } from './runner.js';
+
+/** One dbt run as `landfall status` shows it; written when the run is claimed and again when it ends. */
+export interface DbtRunRecord {
+  batch: string;
+  batchKey: string;
+  /** 1, 2, … per (batch, key). */
+  seq: number;
+  status: RunState;
+  select: string;
+  /** The member loads the run covers (table → load id). */
+  loadIds: Record<string, string>;
+  startedAt: string;
+  finishedAt: string | null;
+  modelsBuilt: string[];
+  modelsFailed: string[];
+  logExcerpt: string;
+  message: string | null;
+}
+
+/** What one transaction writes: the batch key's state and/or run records (nothing when both are absent). */
+export interface TriggerWrite<T> {
+  state?: BatchKeyState;
+  runs?: DbtRunRecord[];
+  result: T;
+}
+
+export interface BatchStore {
+  /**
+   * Runs `decide` on the current state of (batch, key) in a transaction and writes what it returns, atomically;
+   * `decide` may run more than once (contention), so it must be pure.
+   */
+  update<T>(batch: string, batchKey: string, decide: (state: BatchKeyState | undefined) => TriggerWrite<T>): Promise<T>;
+  /** Every batch key's state, for status. */
+  listStates(): Promise<BatchKeyState[]>;
+  /** The most recent runs first. */
+  listRuns(limit: number): Promise<DbtRunRecord[]>;
+}
+
+/** The record of a run just claimed: `running`, nothing built yet. */
+export function claimedRecord(state: BatchKeyState, select: string): DbtRunRecord {
+  const run = state.run!;
+  return {
+    batch: state.batch,
+    batchKey: state.batchKey,
+    seq: run.seq,
+    status: 'running',
+    select,
+    loadIds: run.loadIds,
+    startedAt: run.startedAt,
+    finishedAt: null,
+    modelsBuilt: [],
+    modelsFailed: [],
+    logExcerpt: '',
+    message: null,
+  };
+}
+
+/** The record of a run that ended, from what the runner said. */
+export function finishedRecord(claimed: DbtRunRecord, result: DbtRunResult): DbtRunRecord {
+  return {
+    ...claimed,
+    status: result.status,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    modelsBuilt: result.modelsBuilt,
+    modelsFailed: result.modelsFailed,
+    logExcerpt: result.logExcerpt,
+    message: result.message ?? null,
+  };
+}
