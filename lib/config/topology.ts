@@ -1,6 +1,10 @@
 // The deployed topology (config/topology.yaml): one definition read by the local stack, deploy, plan and terraform.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { parseLifecycle, parseProduction } from './topology-production.js';
+import type { BucketLifecycle, ProductionDef } from './topology-production.js';
+
+export * from './topology-production.js';
 
 export const FUNCTION_NAMES = ['matcher', 'loader', 'dbtTrigger'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -15,6 +19,8 @@ export interface BucketDef {
   name: string;
   /** Objects are watched (landing) or written (archive, failed) under this prefix; '' for the whole bucket. */
   prefix: string;
+  /** Object lifecycle rules (production buckets). */
+  lifecycle: BucketLifecycle;
 }
 
 export interface DeliveryPolicy {
@@ -27,6 +33,8 @@ export interface DeliveryPolicy {
 }
 
 export interface FunctionDef {
+  /** Deployed function name (lowercase, hyphens); defaults to `landfall-<kebab-case key>`. */
+  name: string;
   entryPoint: string;
   trigger: Exclude<TopicRole, 'deadLetter'>;
   memory: string;
@@ -35,7 +43,7 @@ export interface FunctionDef {
   serviceAccount: string;
 }
 
-export interface Topology {
+export interface Topology extends ProductionDef {
   project: string;
   region: string;
   buckets: Record<BucketRole, BucketDef>;
@@ -49,6 +57,10 @@ export class TopologyError extends Error {}
 /** The push subscription that feeds one function: `<topic>-<function>`. */
 export function subscriptionName(topology: Topology, fn: FunctionName): string {
   return `${topology.topics[topology.functions[fn].trigger]}-${fn.toLowerCase()}`;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function need<T>(value: T | undefined | null, path: string, kind: string): T {
@@ -70,7 +82,14 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
     buckets: Object.fromEntries(
       BUCKET_ROLES.map((role) => {
         const def = need(buckets[role], `buckets.${role}`, 'object');
-        return [role, { name: need(def.name, `buckets.${role}.name`, 'string'), prefix: def.prefix ?? '' }];
+        return [
+          role,
+          {
+            name: need(def.name, `buckets.${role}.name`, 'string'),
+            prefix: def.prefix ?? '',
+            lifecycle: parseLifecycle(def.lifecycle, `buckets.${role}`),
+          },
+        ];
       }),
     ) as Record<BucketRole, BucketDef>,
     topics: Object.fromEntries(TOPIC_ROLES.map((role) => [role, need(topics[role], `topics.${role}`, 'string')])) as Record<
@@ -96,6 +115,7 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
         return [
           fn,
           {
+            name: def.name === undefined ? `landfall-${kebab(fn)}` : need(def.name, `${at}.name`, 'string'),
             entryPoint: need(def.entryPoint, `${at}.entryPoint`, 'string'),
             trigger,
             memory: need(def.memory, `${at}.memory`, 'string'),
@@ -106,6 +126,7 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
         ];
       }),
     ) as Record<FunctionName, FunctionDef>,
+    ...parseProduction(raw, need(topics.deadLetter, 'topics.deadLetter', 'string')),
   };
   return topology;
 }

@@ -1,0 +1,155 @@
+// The production-only parts of the topology (runtime, warehouse, dbt job, schedules, alerts, lifecycle), with defaults.
+import { TopologyError } from './topology.js';
+
+export interface BucketLifecycle {
+  /** Move objects to NEARLINE this many days after they were written (archive). */
+  nearlineAfterDays?: number;
+  /** Delete objects this many days after they were written. */
+  deleteAfterDays?: number;
+  /** Abort resumable/multipart uploads left incomplete this many days (landing). */
+  abortIncompleteUploadAfterDays?: number;
+}
+
+export interface WarehouseDef {
+  dataset: string;
+  /** BigQuery location of the dataset, e.g. `EU`. */
+  location: string;
+}
+
+export interface FirestoreDef {
+  database: string;
+  location: string;
+}
+
+export interface DbtJobDef {
+  /** Cloud Run job name. */
+  job: string;
+  serviceAccount: string;
+  memory: string;
+  cpu: string;
+  timeoutSeconds: number;
+  maxRetries: number;
+  /** Secret Manager secret holding profiles.yml; mounted as a file, never an env var or a plan value. */
+  profileSecret: string;
+}
+
+export const SCHEDULE_TARGETS = ['dbtJob'] as const;
+export type ScheduleTarget = (typeof SCHEDULE_TARGETS)[number];
+
+export interface ScheduleDef {
+  name: string;
+  description: string;
+  cron: string;
+  timeZone: string;
+  target: ScheduleTarget;
+  /** Container args for the target (the dbt command line after `dbt`). */
+  args: string[];
+}
+
+export interface AlertsDef {
+  /** Email addresses notified by every alert policy (may be empty: the policies still open incidents). */
+  emails: string[];
+  /** Fire when the dead-letter hold subscription has more than this many messages … */
+  deadLetterBacklogThreshold: number;
+  /** … for this long. */
+  deadLetterBacklogSeconds: number;
+  /** The loader logs one JSON line `{"event": <this>, …}` per failed load; a log-based metric counts them. */
+  failedLoadLogEvent: string;
+  failedLoadThreshold: number;
+}
+
+export interface ProductionDef {
+  runtime: string;
+  warehouse: WarehouseDef;
+  firestore: FirestoreDef;
+  /** Pull subscription on the dead-letter topic that holds dead letters for inspection and replay. */
+  deadLetterSubscription: string;
+  dbt: DbtJobDef;
+  schedules: ScheduleDef[];
+  alerts: AlertsDef;
+}
+
+type Raw = Record<string, any>;
+
+function field<T>(raw: Raw | undefined, key: string, at: string, kind: 'string' | 'number' | 'boolean', fallback: T): T {
+  const value = raw?.[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== kind) throw new TopologyError(`topology: ${at}.${key} must be a ${kind}`);
+  return value as T;
+}
+
+function strings(raw: Raw | undefined, key: string, at: string): string[] {
+  const value = raw?.[key] ?? [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new TopologyError(`topology: ${at}.${key} must be a list of strings`);
+  }
+  return value as string[];
+}
+
+export function parseLifecycle(raw: Raw | undefined, at: string): BucketLifecycle {
+  const out: BucketLifecycle = {};
+  for (const key of ['nearlineAfterDays', 'deleteAfterDays', 'abortIncompleteUploadAfterDays'] as const) {
+    const days = field<number | undefined>(raw, key, `${at}.lifecycle`, 'number', undefined);
+    if (days !== undefined) {
+      if (!Number.isInteger(days) || days < 1) throw new TopologyError(`topology: ${at}.lifecycle.${key} must be a whole number ≥ 1`);
+      out[key] = days;
+    }
+  }
+  return out;
+}
+
+function parseSchedule(raw: Raw, at: string): ScheduleDef {
+  const target = field(raw, 'target', at, 'string', 'dbtJob');
+  if (!(SCHEDULE_TARGETS as readonly string[]).includes(target)) {
+    throw new TopologyError(`topology: ${at}.target must be one of ${SCHEDULE_TARGETS.join(', ')}, got "${target}"`);
+  }
+  const name = field(raw, 'name', at, 'string', '');
+  const cron = field(raw, 'cron', at, 'string', '');
+  if (!name || !cron) throw new TopologyError(`topology: ${at} needs a name and a cron expression`);
+  return {
+    name,
+    description: field(raw, 'description', at, 'string', ''),
+    cron,
+    timeZone: field(raw, 'timeZone', at, 'string', 'Etc/UTC'),
+    target: target as ScheduleTarget,
+    args: strings(raw, 'args', at),
+  };
+}
+
+export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDef {
+  const warehouse = raw.warehouse as Raw | undefined;
+  const firestore = raw.firestore as Raw | undefined;
+  const dbt = raw.dbt as Raw | undefined;
+  const alerts = raw.alerts as Raw | undefined;
+  const schedules = raw.schedules ?? [];
+  if (!Array.isArray(schedules)) throw new TopologyError('topology: schedules must be a list');
+  return {
+    runtime: field(raw, 'runtime', '(root)', 'string', 'nodejs20'),
+    warehouse: {
+      dataset: field(warehouse, 'dataset', 'warehouse', 'string', 'landfall'),
+      location: field(warehouse, 'location', 'warehouse', 'string', 'EU'),
+    },
+    firestore: {
+      database: field(firestore, 'database', 'firestore', 'string', '(default)'),
+      location: field(firestore, 'location', 'firestore', 'string', 'eur3'),
+    },
+    deadLetterSubscription: field(raw.delivery as Raw, 'deadLetterSubscription', 'delivery', 'string', `${deadLetterTopic}-hold`),
+    dbt: {
+      job: field(dbt, 'job', 'dbt', 'string', 'landfall-dbt'),
+      serviceAccount: field(dbt, 'serviceAccount', 'dbt', 'string', 'landfall-dbt'),
+      memory: field(dbt, 'memory', 'dbt', 'string', '2Gi'),
+      cpu: field(dbt, 'cpu', 'dbt', 'string', '1'),
+      timeoutSeconds: field(dbt, 'timeoutSeconds', 'dbt', 'number', 3600),
+      maxRetries: field(dbt, 'maxRetries', 'dbt', 'number', 1),
+      profileSecret: field(dbt, 'profileSecret', 'dbt', 'string', 'landfall-dbt-profile'),
+    },
+    schedules: schedules.map((s: Raw, i: number) => parseSchedule(s, `schedules[${i}]`)),
+    alerts: {
+      emails: strings(alerts, 'emails', 'alerts'),
+      deadLetterBacklogThreshold: field(alerts, 'deadLetterBacklogThreshold', 'alerts', 'number', 0),
+      deadLetterBacklogSeconds: field(alerts, 'deadLetterBacklogSeconds', 'alerts', 'number', 300),
+      failedLoadLogEvent: field(alerts, 'failedLoadLogEvent', 'alerts', 'string', 'load_failed'),
+      failedLoadThreshold: field(alerts, 'failedLoadThreshold', 'alerts', 'number', 0),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+# The warehouse: one BigQuery dataset for the loaded tables, and load_metadata (the same columns as DuckDB's).
+
+resource "google_bigquery_dataset" "warehouse" {
+  dataset_id                 = local.topology.warehouse.dataset
+  location                   = local.topology.warehouse.location
+  description                = "landfall: tables loaded from landed files, and load_metadata."
+  delete_contents_on_destroy = !var.deletion_protection
+  depends_on                 = [google_project_service.apis]
+}
+
+resource "google_bigquery_table" "load_metadata" {
+  dataset_id          = google_bigquery_dataset.warehouse.dataset_id
+  table_id            = "load_metadata"
+  description         = "One row per load attempt: the seed's columns first, then what operators need."
+  deletion_protection = var.deletion_protection
+  clustering          = ["table_name", "filename"]
+
+  schema = jsonencode([
+    { name = "load_id", type = "STRING", mode = "REQUIRED" },
+    { name = "filename", type = "STRING", mode = "REQUIRED" },
+    { name = "table_name", type = "STRING", mode = "REQUIRED" },
+    { name = "row_count", type = "INT64", mode = "REQUIRED" },
+    { name = "started_at", type = "TIMESTAMP", mode = "REQUIRED" },
+    { name = "completed_at", type = "TIMESTAMP", mode = "REQUIRED" },
+    { name = "source_uri", type = "STRING", mode = "REQUIRED" },
+    { name = "source_generation", type = "STRING", mode = "REQUIRED" },
+    { name = "expected_rows", type = "INT64", mode = "NULLABLE" },
+    { name = "bytes", type = "INT64", mode = "REQUIRED" },
+    { name = "status", type = "STRING", mode = "REQUIRED" },
+    { name = "error", type = "STRING", mode = "NULLABLE" },
+  ])
+}
+
+resource "google_firestore_database" "state" {
+  name            = local.topology.firestore.database
+  location_id     = local.topology.firestore.location
+  type            = "FIRESTORE_NATIVE"
+  deletion_policy = var.deletion_protection ? "ABANDON" : "DELETE"
+  depends_on      = [google_project_service.apis]
+}

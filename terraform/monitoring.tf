@@ -1,0 +1,75 @@
+# Alerts: messages piling up in the dead-letter hold subscription, and loads that failed (a log-based metric
+# on the loader's `{"event":"load_failed"}` log line). Notified by email when the topology lists addresses.
+
+resource "google_monitoring_notification_channel" "email" {
+  for_each     = toset(local.topology.alerts.emails)
+  display_name = "landfall alerts: ${each.value}"
+  type         = "email"
+  labels = {
+    email_address = each.value
+  }
+}
+
+locals {
+  notification_channels = [for c in google_monitoring_notification_channel.email : c.id]
+}
+
+resource "google_logging_metric" "failed_loads" {
+  name   = "landfall/failed_loads"
+  filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.topology.functions["loader"].name}\" AND jsonPayload.event=\"${local.topology.alerts.failed_load_log_event}\""
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+}
+
+resource "google_monitoring_alert_policy" "dead_letter_backlog" {
+  display_name          = "landfall: dead-letter backlog"
+  combiner              = "OR"
+  notification_channels = local.notification_channels
+
+  conditions {
+    display_name = "undelivered messages in ${local.topology.dead_letter_subscription}"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=\"${google_pubsub_subscription.dead_letter_hold.name}\" AND metric.type=\"pubsub.googleapis.com/subscription/num_undelivered_messages\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = local.topology.alerts.dead_letter_backlog_threshold
+      duration        = "${local.topology.alerts.dead_letter_backlog_seconds}s"
+      aggregations {
+        alignment_period   = "60s"
+        per_series_aligner = "ALIGN_MAX"
+      }
+    }
+  }
+
+  documentation {
+    content   = "Messages exhausted their retries and wait in ${local.topology.dead_letter_subscription}. Inspect them, fix the cause, then replay (`landfall replay`)."
+    mime_type = "text/markdown"
+  }
+}
+
+resource "google_monitoring_alert_policy" "failed_loads" {
+  display_name          = "landfall: failed loads"
+  combiner              = "OR"
+  notification_channels = local.notification_channels
+
+  conditions {
+    display_name = "loads that moved a file to failed/"
+    condition_threshold {
+      filter          = "resource.type=\"cloud_run_revision\" AND metric.type=\"logging.googleapis.com/user/${google_logging_metric.failed_loads.name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = local.topology.alerts.failed_load_threshold
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+    }
+  }
+
+  documentation {
+    content   = "A file failed to load and was moved to gs://${local.topology.buckets["failed"].name}/ with a <name>.error.json sidecar that says why."
+    mime_type = "text/markdown"
+  }
+}
