@@ -4,6 +4,8 @@ import { LandfallError } from '../errors.js';
 
 export interface Command {
   summary: string;
+  /** The synopsis `landfall <command> --help` prints under the summary. */
+  usage?: string;
   run(argv: string[], env: Env): Promise<number>;
 }
 
@@ -35,7 +37,12 @@ export async function main(argv: string[], env: Env): Promise<number> {
     return 1;
   }
   try {
-    return await (await loadCommand(name as CommandName)).run(rest, env);
+    const command = await loadCommand(name as CommandName);
+    if (rest[0] === '--help' || rest[0] === '-h') {
+      console.log([`landfall ${name}: ${command.summary}`, command.usage].filter(Boolean).join('\n'));
+      return 0;
+    }
+    return await command.run(rest, env);
   } catch (error) {
     console.error(`landfall ${name}: ${error instanceof LandfallError || error instanceof Error ? error.message : String(error)}`);
     return 1;

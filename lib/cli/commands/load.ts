@@ -192,6 +192,7 @@ async function runTasks(tasks: Task[], state: RunState): Promise<boolean> {
 }
 
 export const command: Command = {
+  usage: USAGE,
   summary: 'load CSV files into DuckDB (validated, idempotent, one transaction per file)',
   async run(argv, env) {
     let options: LoadCliOptions;
