@@ -7,7 +7,9 @@ import { checkHeader, readHeader } from './header.js';
 import { gzipError, openPlainStream } from './plain-stream.js';
 import { planReplacement } from './replace-plan.js';
 import type { FileSource, LoadOutcome } from './source.js';
-import { locateTrailer } from './trailer.js';
+import { withReadCache } from './read-cache.js';
+import { locateTrailer, trailerFromTail } from './trailer.js';
+import type { TrailerLine } from './trailer.js';
 import type { ExpectedCount, LoadJob, LoadProgress, Warehouse } from './warehouse.js';
 
 export interface LoadRequest {
@@ -40,34 +42,42 @@ function outcome(request: LoadRequest, fields: Pick<LoadOutcome, 'status' | 'row
   return { file: request.source.name, table: request.mapping.table, ...fields };
 }
 
+/**
+ * The trailer line: from ranged reads of the end of a plain file (never the whole object), streamed for gzip,
+ * which has no random access.
+ */
+async function findTrailer(source: FileSource, compressed: boolean): Promise<TrailerLine> {
+  if (!compressed) return trailerFromTail(source);
+  try {
+    return await locateTrailer(await openPlainStream(source, true), source.name);
+  } catch (error) {
+    throw gzipError(error, source.name);
+  }
+}
+
 /** The count from the go file or trailer, and where the rows end when a trailer must be left out. */
-async function expectedCount(request: LoadRequest): Promise<{ expected?: ExpectedCount; trailerOffset?: number }> {
-  const { mapping, source, goFile } = request;
+async function expectedCount(request: LoadRequest, source: FileSource): Promise<{ expected?: ExpectedCount; trailerOffset?: number }> {
+  const { mapping, goFile } = request;
   if (mapping.goFile && goFile) {
     const parsed = parseGoFile(goFile.text, mapping.goFile, goFile.name);
     return { expected: { rows: parsed.expectedRows, file: goFile.name, line: parsed.line } };
   }
   if (!mapping.trailer) return {};
-  let trailer;
-  try {
-    trailer = await locateTrailer(await openPlainStream(source, request.compressed), source.name);
-  } catch (error) {
-    throw gzipError(error, source.name);
-  }
+  const trailer = await findTrailer(source, request.compressed);
   const parsed = parseTrailer(trailer.text, trailer.lineNumber, mapping.trailer, source.name, mapping.delimiter);
   return {
-    expected: { rows: parsed.expectedRows, file: source.name, line: trailer.lineNumber },
+    expected: { rows: parsed.expectedRows, file: source.name, ...(trailer.lineNumber === undefined ? {} : { line: trailer.lineNumber }) },
     trailerOffset: trailer.offset,
   };
 }
 
-async function buildJob(request: LoadRequest, startedAt: Date): Promise<LoadJob> {
-  const { mapping, source } = request;
+async function buildJob(request: LoadRequest, source: FileSource, startedAt: Date): Promise<LoadJob> {
+  const { mapping } = request;
   const tableProblem = tableNameProblem(mapping.table);
   if (tableProblem) throw new TerminalError(`${source.name}: ${tableProblem}`, { file: source.name, table: mapping.table });
   const header = await readHeader(source, { delimiter: mapping.delimiter, compressed: request.compressed });
   checkHeader(header, source.name);
-  const { expected, trailerOffset } = await expectedCount(request);
+  const { expected, trailerOffset } = await expectedCount(request, source);
   return {
     table: mapping.table,
     loadId: request.loadId,
@@ -87,7 +97,9 @@ async function buildJob(request: LoadRequest, startedAt: Date): Promise<LoadJob>
  * a TransientError (e.g. the database is locked) is thrown for the caller to retry.
  */
 export async function loadFile(warehouse: Warehouse, request: LoadRequest): Promise<LoadReport> {
-  const { mapping, source, loadId } = request;
+  const { mapping, loadId } = request;
+  // The header check, the trailer search and the warehouse's probes share one ranged read of each end.
+  const source = withReadCache(request.source);
   if (!UUID.test(loadId)) throw new Error(`loadId must be a UUID, got "${loadId}"`);
   if (mapping.goFile && !request.goFile) {
     return { outcome: outcome(request, { status: 'waiting', rows: 0, loadId: null, error: null }), replacedLoadIds: [], expectedRows: null };
@@ -103,7 +115,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
     if (plan.action === 'skip') {
       return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows };
     }
-    const job = await buildJob(request, startedAt);
+    const job = await buildJob(request, source, startedAt);
     expectedRows = job.expected?.rows ?? null;
     const result = await warehouse.load(job, request.onProgress ? { onProgress: request.onProgress } : {});
     return {

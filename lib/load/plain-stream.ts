@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { TerminalError } from '../errors.js';
 import type { FileSource } from './source.js';
+import { countNewlines } from './trailer.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -25,8 +26,8 @@ export function gzipError(error: unknown, file: string): unknown {
   return new TerminalError(`${file}: not a valid gzip file (${(error as Error).message})`, { file }, error);
 }
 
-/** Yields the first `endOffset` plain bytes of the stream, then stops reading. */
-async function* prefix(stream: Readable, endOffset: number): AsyncGenerator<Buffer> {
+/** Yields the first `endOffset` plain bytes of the stream, then stops reading (a trailer line is never read as a row). */
+export async function* plainPrefix(stream: Readable, endOffset: number): AsyncGenerator<Buffer> {
   let remaining = endOffset;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (remaining <= 0) break;
@@ -37,17 +38,30 @@ async function* prefix(stream: Readable, endOffset: number): AsyncGenerator<Buff
   stream.destroy();
 }
 
-/** Writes the first `endOffset` plain bytes of the source to `destination` (streamed, never whole in memory). */
+/** Counts the newlines of the chunks passing through: the copy learns the trailer's line number for free. */
+async function* counted(chunks: AsyncIterable<Buffer>, count: { newlines: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    count.newlines += countNewlines(chunk);
+    yield chunk;
+  }
+}
+
+/**
+ * Writes the first `endOffset` plain bytes of the source to `destination` (streamed, never whole in memory) and
+ * returns how many newlines they hold: the physical line a trailer at `endOffset` is on, less one.
+ */
 export async function copyPlainPrefix(
   source: FileSource,
   compressed: boolean,
   endOffset: number,
   destination: string,
-): Promise<void> {
+): Promise<{ newlines: number }> {
   const stream = await openPlainStream(source, compressed);
+  const count = { newlines: 0 };
   try {
-    await pipeline(prefix(stream, endOffset), createWriteStream(destination));
+    await pipeline(counted(plainPrefix(stream, endOffset), count), createWriteStream(destination));
   } catch (error) {
     throw gzipError(error, source.name);
   }
+  return count;
 }

@@ -7,7 +7,11 @@ export interface ExpectedCount {
   rows: number;
   /** The go file, or the data file itself for a trailer. */
   file: string;
-  line: number;
+  /**
+   * Where the count stands. Undefined for a trailer of a large plain file, whose line number only a full read
+   * could give: a warehouse that reads the rows anyway passes it to `checkExpectedRows`, messages say "last line".
+   */
+  line?: number;
 }
 
 /** How a load treats earlier loads of the same file name in the same table. */
@@ -32,7 +36,7 @@ export interface LoadJob {
   compressed: boolean;
   /**
    * Byte offset, in the uncompressed content, where the trailer line starts: rows end before it.
-   * Absent when the mapping has no trailer.
+   * Absent when the mapping has no trailer. (Its line number, when known, is `expected.line`.)
    */
   trailerOffset?: number;
   /** The count the rows must match, when a go file or trailer gives one. */

@@ -2,9 +2,14 @@
 import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../errors.js';
 
+/** Where in a file: `x.csv line 4`, or `x.csv, last line` for a trailer whose line number was not counted. */
+export function placeOf(file: string, line: number | undefined): string {
+  return line === undefined ? `${file}, last line` : `${file} line ${line}`;
+}
+
 /** A failure at `file` line `line`: the message says both, so it reads on its own in logs and error.json. */
-export function failAt(file: string, line: number, message: string): TerminalError {
-  return new TerminalError(`${file} line ${line}: ${message}`, { file, line });
+export function failAt(file: string, line: number | undefined, message: string): TerminalError {
+  return new TerminalError(`${placeOf(file, line)}: ${message}`, line === undefined ? { file } : { file, line });
 }
 
 /** `raw` as a row count: a whole number written in digits (surrounding spaces allowed), else a message why not. */
@@ -17,7 +22,7 @@ export function countProblem(raw: string): { count: number } | { problem: string
 }
 
 /** Splits one line as CSV (quotes allowed); an unreadable line fails at `file` line `line`. */
-export function splitCsvLine(text: string, delimiter: string, file: string, line: number): string[] {
+export function splitCsvLine(text: string, delimiter: string, file: string, line: number | undefined): string[] {
   try {
     const records = parse(text, { delimiter, relax_column_count: true, bom: true }) as string[][];
     if (records.length > 1) throw new Error('the line holds more than one record (an unquoted line break?)');
@@ -31,7 +36,7 @@ export function splitCsvLine(text: string, delimiter: string, file: string, line
  * The count in 1-based `column` of `fields`. `what` names the value in messages (e.g. `trailer column 2`).
  * When the named column isn't a number but its neighbour is, the message says so: an off-by-one is the usual mistake.
  */
-export function countInColumn(fields: readonly string[], column: number, what: string, file: string, line: number): number {
+export function countInColumn(fields: readonly string[], column: number, what: string, file: string, line: number | undefined): number {
   const value = fields[column - 1];
   if (value === undefined) {
     throw failAt(file, line, `${what} is past the end of the line, which has ${fields.length} column(s)`);

@@ -4,11 +4,11 @@ import { countInColumn, splitCsvLine } from './count.js';
 
 /**
  * The expected row count in a trailer line (split with the mapping's delimiter; quotes allowed).
- * `lineNumber` is the trailer's 1-based line in the data file, for the message.
+ * `lineNumber` is the trailer's 1-based line in the data file, for the message (undefined: "last line").
  */
 export function parseTrailer(
   line: string,
-  lineNumber: number,
+  lineNumber: number | undefined,
   rule: TrailerRule,
   fileName: string,
   delimiter: string,

@@ -39,6 +39,11 @@ export interface WarehouseHarness {
 export interface WarehouseContractOptions {
   name: string;
   newHarness: () => Promise<WarehouseHarness>;
+  /**
+   * Why this backend refuses a column name, if it does (BigQuery rejects `"` and `;`). A refused name must fail the
+   * file with that reason and create nothing; an accepted one must become exactly that column.
+   */
+  columnNameProblem?: (name: string) => string | undefined;
 }
 
 export function mappingOf(table: string, extra: Partial<TableMapping> = {}): TableMapping {
@@ -128,11 +133,21 @@ function runSchemaContract(options: WarehouseContractOptions): void {
     assert.deepEqual(values, { '1': 'a "b", c', '2': 'line1\r\nline2', '3': 'x,y', '4': 'zipped' });
   });
 
-  it('quotes hostile column names: they become columns, never SQL', async (h) => {
+  it('quotes hostile column names: they become columns or a clear refusal, never SQL', async (h) => {
+    await loadText(h, 't5_keep.csv', 'k\n1\n', mappingOf('t5'));
+    const names = ['a"; DROP TABLE t5; --', 'with space', 'ünï 名前', "x'y"];
     const header = '"a""; DROP TABLE t5; --","with space","ünï 名前","x\'y"';
-    const report = await loadText(h, 't5_a.csv', `${header}\n1,2,3,4\n`, mappingOf('t5'));
-    assert.equal(report.outcome.status, 'loaded', report.outcome.error ?? '');
-    assert.deepEqual(await h.columns('t5'), ['a"; DROP TABLE t5; --', 'with space', 'ünï 名前', "x'y", '_extra', '_load_id']);
+    const report = await loadText(h, 't5x_a.csv', `${header}\n1,2,3,4\n`, mappingOf('t5x'));
+    const refused = names.map((n) => options.columnNameProblem?.(n)).filter((p): p is string => p !== undefined);
+    if (refused.length === 0) {
+      assert.equal(report.outcome.status, 'loaded', report.outcome.error ?? '');
+      assert.deepEqual(await h.columns('t5x'), [...names, '_extra', '_load_id']);
+    } else {
+      assert.equal(report.outcome.status, 'failed');
+      for (const problem of refused) assert.ok(report.outcome.error?.includes(problem), report.outcome.error ?? '');
+      assert.equal(await h.columns('t5x'), undefined, 'a refused header creates no table');
+    }
+    assert.deepEqual(await h.columns('t5'), ['k', '_extra', '_load_id'], 'the other table is untouched');
   });
 
   it('a header-only file loads 0 rows and still creates the table', async (h) => {

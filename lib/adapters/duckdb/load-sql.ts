@@ -1,31 +1,12 @@
 // The SQL of a DuckDB load: the table from a header, and one INSERT … SELECT over DuckDB's own CSV reader.
-import { MAX_LINE_BYTES, RESERVED_COLUMNS, foldName } from '../../load/index.js';
+import { MAX_LINE_BYTES } from '../../load/index.js';
+import type { ColumnPlan } from '../../load/index.js';
 import { ident, literal } from './sql.js';
 
 /** Every landfall table: the file's columns as VARCHAR, then the drift column and the load stamp. */
 export function createTableSql(table: string, header: readonly string[]): string {
   const columns = header.map((name) => `${ident(name)} VARCHAR`);
   return `CREATE TABLE IF NOT EXISTS ${ident(table)} (${[...columns, '"_extra" JSON', '"_load_id" VARCHAR'].join(', ')})`;
-}
-
-/** Where each header column goes: into a table column (matched case-insensitively) or into `_extra`. */
-export interface ColumnPlan {
-  /** 1-based position in the file → the table's own spelling of the column. */
-  known: { position: number; column: string }[];
-  /** 1-based position in the file → the key it gets in `_extra` (the file's spelling). */
-  extra: { position: number; key: string }[];
-}
-
-export function planColumns(header: readonly string[], tableColumns: readonly string[]): ColumnPlan {
-  const byFolded = new Map(tableColumns.map((column) => [foldName(column), column]));
-  for (const reserved of RESERVED_COLUMNS) byFolded.delete(reserved);
-  const plan: ColumnPlan = { known: [], extra: [] };
-  header.forEach((name, index) => {
-    const column = byFolded.get(foldName(name));
-    if (column === undefined) plan.extra.push({ position: index + 1, key: name });
-    else plan.known.push({ position: index + 1, column });
-  });
-  return plan;
 }
 
 export interface InsertOptions {

@@ -1,7 +1,7 @@
 // What is already in the DuckDB catalog: whether a table exists, is a landfall table, and its columns.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
-import { RESERVED_COLUMNS, foldName } from '../../load/index.js';
+import { checkLandfallTable } from '../../load/index.js';
 import { createTableSql } from './load-sql.js';
 
 async function objectKind(connection: DuckDBConnection, table: string): Promise<'table' | 'view' | undefined> {
@@ -33,14 +33,6 @@ export async function ensureTable(connection: DuckDBConnection, table: string, h
   if (kind === 'view') throw new TerminalError(`${table} is a view, not a table: landfall loads only into tables`, { table });
   if (kind === undefined) await connection.run(createTableSql(table, header));
   const columns = await tableColumns(connection, table);
-  const folded = new Set(columns.map(foldName));
-  const missing = RESERVED_COLUMNS.filter((reserved) => !folded.has(reserved));
-  if (missing.length > 0) {
-    throw new TerminalError(
-      `table ${table} exists but has no ${missing.join(' or ')} column: it was not created by landfall ` +
-        `(rename it, or add the columns: _extra JSON, _load_id VARCHAR)`,
-      { table },
-    );
-  }
+  checkLandfallTable(table, columns, 'VARCHAR');
   return columns;
 }

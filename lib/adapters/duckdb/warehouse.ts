@@ -7,11 +7,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../config/settings.js';
 import { TerminalError } from '../../errors.js';
-import { copyPlainPrefix, physicalLineOf, planReplacement } from '../../load/index.js';
+import { checkExpectedRows, copyPlainPrefix, physicalLineOf, planColumns, planReplacement } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { checkRowCount } from '../../validate/index.js';
 import { classifyDuckDbError, parseCsvFailure } from './errors.js';
-import { insertSql, planColumns } from './load-sql.js';
+import { insertSql } from './load-sql.js';
 import { METADATA_DDL, insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
 import { ident, literal } from './sql.js';
 import { ensureTable } from './tables.js';
@@ -32,20 +31,27 @@ export interface DuckDbWarehouse extends Warehouse {
 
 const PROGRESS_INTERVAL_MS = 250;
 
+interface RowsFile {
+  path: string;
+  /** The trailer's physical line, counted while copying the rows before it. */
+  trailerLine?: number;
+  cleanup: () => Promise<void>;
+}
+
 /** A file DuckDB can read as plain CSV: the source itself, or a plain copy (gunzipped, cut before the trailer). */
-async function rowsFile(job: LoadJob, tempDirectory: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+async function rowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFile> {
   if (!job.compressed && job.trailerOffset === undefined) return { path: await job.source.localPath(), cleanup: async () => {} };
   await mkdir(tempDirectory, { recursive: true });
   const path = join(tempDirectory, `landfall-${job.loadId}.csv`);
   const cleanup = () => rm(path, { force: true });
   try {
     // A gzip file is copied out in full too: zlib checks the stream to its end, DuckDB's reader does not.
-    await copyPlainPrefix(job.source, job.compressed, job.trailerOffset ?? Number.POSITIVE_INFINITY, path);
+    const { newlines } = await copyPlainPrefix(job.source, job.compressed, job.trailerOffset ?? Number.POSITIVE_INFINITY, path);
+    return { path, cleanup, ...(job.trailerOffset === undefined ? {} : { trailerLine: newlines + 1 }) };
   } catch (error) {
     await cleanup();
     throw error;
   }
-  return { path, cleanup };
 }
 
 /** A CSV reader error in the file's terms: physical line (DuckDB counts record lines) and what is wrong. */
@@ -70,7 +76,7 @@ async function runWithProgress(connection: DuckDBConnection, sql: string, option
 }
 
 /** The body of the one transaction: decide, create, insert, check, replace, record. */
-async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, path: string, options: LoadOptions): Promise<LoadResult> {
+async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rowsFile: RowsFile, options: LoadOptions): Promise<LoadResult> {
   const prior = await selectPriorLoads(connection, job.table, job.source.name);
   const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.name });
   if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
@@ -80,11 +86,11 @@ async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, pat
     plan: planColumns(job.header, columns),
     columnCount: job.header.length,
     loadId: job.loadId,
-    path,
+    path: rowsFile.path,
     delimiter: job.delimiter,
   });
   const rows = await runWithProgress(connection, sql, options);
-  if (job.expected) checkRowCount(job.expected, rows, job.source.name);
+  checkExpectedRows(job, rows, rowsFile.trailerLine);
   if (plan.replaceLoadIds.length > 0) {
     await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
     await markReplaced(connection, plan.replaceLoadIds);
@@ -133,7 +139,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
       try {
         await this.connection.run('BEGIN TRANSACTION');
         try {
-          const result = await loadInTransaction(this.connection, job, rows.path, options);
+          const result = await loadInTransaction(this.connection, job, rows, options);
           await this.connection.run(result.status === 'loaded' ? 'COMMIT' : 'ROLLBACK');
           return result;
         } catch (error) {

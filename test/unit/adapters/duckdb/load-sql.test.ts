@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCsvFailure } from '../../../../lib/adapters/duckdb/index.js';
-import { createTableSql, insertSql, planColumns } from '../../../../lib/adapters/duckdb/load-sql.js';
+import { createTableSql, insertSql } from '../../../../lib/adapters/duckdb/load-sql.js';
+import { planColumns } from '../../../../lib/load/index.js';
 import { ident, literal } from '../../../../lib/adapters/duckdb/sql.js';
 
 test('identifiers and literals are quoted with their quotes doubled', () => {

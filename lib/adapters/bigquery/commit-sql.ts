@@ -1,0 +1,111 @@
+// The SQL of a BigQuery load, from validated names and escaped literals only: the row count and the one commit script.
+import type { ColumnPlan } from '../../load/index.js';
+import { METADATA_COLUMNS } from './metadata-schema.js';
+import { ident, intLiteral, literal, stagingColumn, tableRef, timestampLiteral } from './names.js';
+
+export interface Where {
+  project: string;
+  dataset: string;
+}
+
+/**
+ * The backend may load an empty field as NULL (the emulator always does; BigQuery does not, given a null marker
+ * no file contains), so a staged NULL means "empty" wherever the row had that field.
+ */
+function value(position: number): string {
+  return `COALESCE(${ident(stagingColumn(position))}, '')`;
+}
+
+/** True for a staged row equal to the trailer, field by field. */
+function trailerMatch(trailer: readonly string[]): string {
+  return `(${trailer.map((field, i) => `${value(i + 1)} = ${literal(field)}`).join(' AND ')})`;
+}
+
+/** Rows staged, and how many of them equal the trailer (the trailer line is loaded with the rows, then left out). */
+export function countSql(where: Where, staging: string, trailer?: readonly string[]): string {
+  const from = tableRef(where.project, where.dataset, staging);
+  return `SELECT COUNT(*) AS total, ${trailer ? `COUNTIF(${trailerMatch(trailer)})` : '0'} AS trailers FROM ${from}`;
+}
+
+/** `_extra` as one JSON object of the unknown columns; NULL when there are none. */
+function extraExpression(plan: ColumnPlan): string {
+  if (plan.extra.length === 0) return 'CAST(NULL AS JSON)';
+  const pairs = plan.extra.map((e) => `${literal(JSON.stringify(e.key))}, ':', TO_JSON_STRING(${value(e.position)})`);
+  return `PARSE_JSON(CONCAT('{', ${pairs.join(", ',', ")}, '}'))`;
+}
+
+export interface CommitInput {
+  where: Where;
+  table: string;
+  staging: string;
+  plan: ColumnPlan;
+  loadId: string;
+  /** The trailer's fields when the trailer line was staged with the rows: exactly one equal row is left out. */
+  trailer?: readonly string[];
+  replaceLoadIds: readonly string[];
+  metadata: {
+    filename: string;
+    rowCount: number;
+    startedAt: Date;
+    sourceUri: string;
+    sourceGeneration: string;
+    expectedRows: number | null;
+    bytes: number;
+  };
+}
+
+function insertRows(input: CommitInput): string {
+  const { plan, where } = input;
+  const targets = [...plan.known.map((k) => ident(k.column)), '`_extra`', '`_load_id`'];
+  const values = [...plan.known.map((k) => value(k.position)), extraExpression(plan), literal(input.loadId)];
+  const into = `INSERT INTO ${tableRef(where.project, where.dataset, input.table)} (${targets.join(', ')})`;
+  const from = tableRef(where.project, where.dataset, input.staging);
+  if (!input.trailer) return `${into} SELECT ${values.join(', ')} FROM ${from}`;
+  const match = trailerMatch(input.trailer);
+  // Several rows may equal the trailer's text; they are identical, so leaving out any one of them is exact.
+  return (
+    `${into} SELECT ${values.join(', ')} FROM (SELECT *, ${match} AS _landfall_is_trailer, ` +
+    `ROW_NUMBER() OVER (PARTITION BY ${match}) AS _landfall_n FROM ${from}) ` +
+    'WHERE NOT (_landfall_is_trailer AND _landfall_n = 1)'
+  );
+}
+
+function insertMetadata(input: CommitInput): string {
+  const m = input.metadata;
+  const values = [
+    literal(input.loadId),
+    literal(m.filename),
+    literal(input.table),
+    intLiteral(m.rowCount),
+    timestampLiteral(m.startedAt),
+    'CURRENT_TIMESTAMP()',
+    literal(m.sourceUri),
+    literal(m.sourceGeneration),
+    m.expectedRows === null ? 'CAST(NULL AS INT64)' : intLiteral(m.expectedRows),
+    intLiteral(m.bytes),
+    "'loaded'",
+    'CAST(NULL AS STRING)',
+  ];
+  return `INSERT INTO ${tableRef(input.where.project, input.where.dataset, 'load_metadata')} (${METADATA_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`;
+}
+
+/** One multi-statement transaction (replace earlier loads, insert the rows, record the load), then drop the staging table. */
+export function commitScript(input: CommitInput): string {
+  const { where } = input;
+  const statements = ['BEGIN TRANSACTION'];
+  if (input.replaceLoadIds.length > 0) {
+    const ids = `[${input.replaceLoadIds.map(literal).join(', ')}]`;
+    statements.push(
+      `DELETE FROM ${tableRef(where.project, where.dataset, input.table)} WHERE \`_load_id\` IN UNNEST(${ids})`,
+      `UPDATE ${tableRef(where.project, where.dataset, 'load_metadata')} SET status = 'replaced' WHERE load_id IN UNNEST(${ids})`,
+    );
+  }
+  statements.push(
+    insertRows(input),
+    insertMetadata(input),
+    'COMMIT TRANSACTION',
+    // DDL is not allowed inside a transaction; a staging table left by a failure here expires by itself.
+    `DROP TABLE IF EXISTS ${tableRef(where.project, where.dataset, input.staging)}`,
+  );
+  return `${statements.join(';\n')};`;
+}

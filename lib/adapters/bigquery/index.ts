@@ -1,0 +1,12 @@
+// The BigQuery warehouse adapter: load jobs from gs:// into per-load staging tables, one transaction per file.
+export { openBigQueryWarehouse } from './warehouse.js';
+export { checkBigQuerySettings, openBigQueryWarehouseFromSettings } from './from-settings.js';
+export type { BigQueryWarehouse, BigQueryWarehouseOptions } from './warehouse.js';
+export { BIGQUERY_CSV, EMULATOR_CSV } from './staging.js';
+export type { CsvReader } from './staging.js';
+export { bigqueryClient, staticTokenAuth, storageClient } from './client.js';
+export type { ClientOptions } from './client.js';
+export { checkNewColumns, columnNameProblem, ident, literal, tableIdProblem } from './names.js';
+export { classifyBigQueryError } from './errors.js';
+export { runJob, throwIfFailed } from './jobs.js';
+export type { FinishedJob } from './jobs.js';

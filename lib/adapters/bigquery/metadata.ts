@@ -1,0 +1,55 @@
+// load_metadata reads and the failure record: single statements with query parameters (integers passed as strings, which both backends take).
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { FailedLoad, MetadataStatus, PriorLoad } from '../../load/index.js';
+import { METADATA_COLUMNS, METADATA_TABLE } from './metadata-schema.js';
+import { tableRef } from './names.js';
+
+export interface Where {
+  project: string;
+  dataset: string;
+  location?: string;
+}
+
+export async function query(bq: BigQuery, where: Where, sql: string, params: Record<string, unknown> = {}, types?: Record<string, string>): Promise<Record<string, unknown>[]> {
+  const [rows] = await bq.query({ query: sql, params, ...(types ? { types } : {}), ...(where.location ? { location: where.location } : {}) });
+  return rows as Record<string, unknown>[];
+}
+
+/** Rows of this file name in this table, oldest first. */
+export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, filename: string): Promise<PriorLoad[]> {
+  const rows = await query(
+    bq,
+    where,
+    `SELECT load_id, source_generation, status FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
+     WHERE table_name = @table AND filename = @filename ORDER BY started_at, completed_at`,
+    { table, filename },
+  );
+  return rows.map((row) => ({
+    loadId: String(row.load_id),
+    generation: String(row.source_generation),
+    status: String(row.status) as MetadataStatus,
+  }));
+}
+
+export async function insertFailure(bq: BigQuery, where: Where, failure: FailedLoad): Promise<void> {
+  const params = {
+    load_id: failure.loadId,
+    filename: failure.source.name,
+    table_name: failure.table,
+    row_count: '0',
+    started_at: failure.startedAt,
+    source_uri: failure.source.uri,
+    source_generation: failure.source.generation,
+    expected_rows: failure.expectedRows === null ? null : String(failure.expectedRows),
+    bytes: String(failure.source.bytes),
+    error: failure.error,
+  };
+  const values = METADATA_COLUMNS.map((c) => (c === 'completed_at' ? 'CURRENT_TIMESTAMP()' : c === 'status' ? "'failed'" : `@${c}`));
+  await query(
+    bq,
+    where,
+    `INSERT INTO ${tableRef(where.project, where.dataset, METADATA_TABLE)} (${METADATA_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`,
+    params,
+    { row_count: 'INT64', expected_rows: 'INT64', bytes: 'INT64', started_at: 'TIMESTAMP' },
+  );
+}

@@ -1,0 +1,163 @@
+// Stages one file in its own all-STRING table with a load job from gs://: the file as it is, or (when the backend cannot read it) an NDJSON copy.
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Storage } from '@google-cloud/storage';
+import { parse } from 'csv-parse/sync';
+import { TerminalError } from '../../errors.js';
+import { firstRecordEnd } from '../../load/index.js';
+import type { LoadJob } from '../../load/index.js';
+import { failureOf, isCsvFailure } from './errors.js';
+import { runJob, throwIfFailed } from './jobs.js';
+import { jobId, stagingColumn, stagingTable } from './names.js';
+import { dataRecords, findBadRecord } from './scan.js';
+import { createStagingTable, stagingFields } from './tables.js';
+
+/** What the backend's CSV reader gets right; anything else goes through an NDJSON copy. */
+export interface CsvReader {
+  /** `ascii`: any one-byte delimiter (BigQuery); `comma`: only `,` (the emulator ignores `fieldDelimiter`). */
+  delimiters: 'ascii' | 'comma';
+  /** Reads `.gz` objects (BigQuery does; the emulator does not). */
+  gzip: boolean;
+  /** Keeps a CRLF inside a quoted value (the emulator's Go reader turns it into LF). */
+  keepsCrlfInValues: boolean;
+}
+
+export const BIGQUERY_CSV: CsvReader = { delimiters: 'ascii', gzip: true, keepsCrlfInValues: true };
+export const EMULATOR_CSV: CsvReader = { delimiters: 'comma', gzip: false, keepsCrlfInValues: false };
+
+/**
+ * An empty field must load as '' and only a missing one as NULL; BigQuery's default null marker is the empty
+ * string, so it is set to a value no CSV field holds.
+ */
+const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
+const TAIL_MAX_BYTES = 64 * 1024;
+const HEAD_PROBE_BYTES = 4 * 1024;
+
+export interface StagingContext {
+  bq: BigQuery;
+  storage: Storage;
+  project: string;
+  dataset: string;
+  location?: string;
+  reader: CsvReader;
+  /** Where NDJSON copies go: `gs://bucket/prefix…`; they are deleted after the load. */
+  copies: { bucket: string; prefix: string };
+}
+
+export interface Staged {
+  staging: string;
+  /** The trailer's fields when its line was staged with the rows (it is left out when inserting). */
+  trailer?: string[];
+  /** The NDJSON copy to delete once the load is over. */
+  copy?: { bucket: string; name: string };
+  /** Bytes of the object asked for here (head probe and tail; served from `loadFile`'s reads when they cover them). */
+  bytesRead: number;
+}
+
+function gsObject(uri: string, file: string): { bucket: string; name: string } {
+  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new TerminalError(`${file}: BigQuery loads from gs:// objects only, not ${uri}`, { file });
+  return { bucket: match[1]!, name: match[2]! };
+}
+
+/** The trailer line's fields from a ranged read of the object's end; undefined when it is not there in one read. */
+async function trailerFields(job: LoadJob): Promise<{ fields?: string[]; bytesRead: number }> {
+  if (job.trailerOffset === undefined || job.compressed) return { bytesRead: 0 };
+  const length = job.source.bytes - job.trailerOffset;
+  if (length > TAIL_MAX_BYTES) return { bytesRead: 0 };
+  const tail = await job.source.readTail(length);
+  const line = tail.toString('utf8').replace(/[\r\n\s]+$/, '');
+  const records = parse(line, { delimiter: job.delimiter, relax_column_count: true, relax_quotes: true }) as string[][];
+  return { fields: records.length === 1 ? records[0] : undefined, bytesRead: tail.length };
+}
+
+/** Whether the header line ends in CRLF, from a small ranged read (values may then hold CRLF too). */
+async function crlfFile(job: LoadJob): Promise<{ crlf: boolean; bytesRead: number }> {
+  const head = await job.source.readHead(Math.min(HEAD_PROBE_BYTES, job.source.bytes));
+  const end = firstRecordEnd(head, job.delimiter);
+  return { crlf: end < 0 || head[end - 1] === 0x0d, bytesRead: head.length };
+}
+
+async function readsNatively(job: LoadJob, reader: CsvReader, trailer: string[] | undefined): Promise<{ native: boolean; bytesRead: number }> {
+  const delimiterOk = reader.delimiters === 'comma' ? job.delimiter === ',' : /^[\x01-\x7f]$/.test(job.delimiter);
+  const trailerOk = job.trailerOffset === undefined || trailer?.length === job.header.length;
+  if (!delimiterOk || (job.compressed && !reader.gzip) || !trailerOk) return { native: false, bytesRead: 0 };
+  if (reader.keepsCrlfInValues) return { native: true, bytesRead: 0 };
+  const probe = await crlfFile(job);
+  return { native: !probe.crlf, bytesRead: probe.bytesRead };
+}
+
+function loadConfiguration(ctx: StagingContext, staging: string, width: number, uri: string, job: LoadJob, csv: boolean): Record<string, unknown> {
+  const common = {
+    sourceUris: [uri],
+    destinationTable: { projectId: ctx.project, datasetId: ctx.dataset, tableId: staging },
+    schema: { fields: stagingFields(width) },
+    writeDisposition: 'WRITE_TRUNCATE',
+    createDisposition: 'CREATE_NEVER',
+    maxBadRecords: 0,
+    ignoreUnknownValues: false,
+  };
+  if (!csv) return { load: { ...common, sourceFormat: 'NEWLINE_DELIMITED_JSON' } };
+  return {
+    load: {
+      ...common,
+      sourceFormat: 'CSV',
+      skipLeadingRows: 1,
+      fieldDelimiter: job.delimiter,
+      quote: '"',
+      allowQuotedNewlines: true,
+      allowJaggedRows: false,
+      encoding: 'UTF-8',
+      nullMarker: NULL_MARKER,
+    },
+  };
+}
+
+/** Writes the rows (checked, trailer left out) as NDJSON keyed by staging column: every backend reads that exactly. */
+async function writeCopy(ctx: StagingContext, job: LoadJob): Promise<{ bucket: string; name: string }> {
+  const copy = { bucket: ctx.copies.bucket, name: `${ctx.copies.prefix}${job.loadId}.ndjson` };
+  const out = ctx.storage.bucket(copy.bucket).file(copy.name).createWriteStream({ resumable: false, contentType: 'application/x-ndjson' });
+  const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
+  try {
+    for await (const record of dataRecords(job)) {
+      const row = Object.fromEntries(record.fields.map((value, i) => [stagingColumn(i + 1), value]));
+      if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise((r) => out.once('drain', r));
+    }
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+  out.end();
+  await done;
+  return copy;
+}
+
+/** A load job that the reader refused is bad data: find and name the bad line (reading the file, on this path only). */
+async function explainLoadFailure(error: unknown, job: LoadJob): Promise<unknown> {
+  const failure = failureOf(error);
+  if (!isCsvFailure(failure)) return error;
+  await findBadRecord(job);
+  return new TerminalError(`${job.source.name}: ${failure.message.split('\n')[0]}`, { file: job.source.name, table: job.table }, error);
+}
+
+export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> {
+  const object = gsObject(job.source.uri, job.source.name);
+  const tail = await trailerFields(job);
+  const probe = await readsNatively(job, ctx.reader, tail.fields);
+  const staging = stagingTable(job.loadId);
+  await createStagingTable(ctx.bq, ctx.dataset, staging, job.header.length);
+  const copy = probe.native ? undefined : await writeCopy(ctx, job);
+  const uri = copy ? `gs://${copy.bucket}/${copy.name}` : `gs://${object.bucket}/${object.name}`;
+  try {
+    const config = loadConfiguration(ctx, staging, job.header.length, uri, job, copy === undefined);
+    const finished = await runJob(ctx.bq, jobId('stage', job.loadId), config, ctx.location);
+    throwIfFailed(finished.metadata);
+  } catch (error) {
+    throw await explainLoadFailure(error, job);
+  }
+  return {
+    staging,
+    ...(probe.native && tail.fields ? { trailer: tail.fields } : {}),
+    ...(copy ? { copy } : {}),
+    bytesRead: tail.bytesRead + probe.bytesRead,
+  };
+}

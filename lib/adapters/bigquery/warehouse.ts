@@ -1,0 +1,150 @@
+// The BigQuery warehouse: stage the object with a load job, check the count, then one transaction inserts the rows and records the load.
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Storage } from '@google-cloud/storage';
+import { TerminalError } from '../../errors.js';
+import { checkExpectedRows, checkLandfallTable, planColumns, planReplacement } from '../../load/index.js';
+import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
+import { commitScript, countSql } from './commit-sql.js';
+import { classifyBigQueryError } from './errors.js';
+import { runJob, throwIfFailed } from './jobs.js';
+import { insertFailure, query, selectPriorLoads } from './metadata.js';
+import type { Where } from './metadata.js';
+import { checkNewColumns, checkTableId, jobId } from './names.js';
+import { BIGQUERY_CSV, stage } from './staging.js';
+import type { CsvReader, Staged, StagingContext } from './staging.js';
+import { createTargetTable, ensureMetadataTable, tableColumns } from './tables.js';
+
+export interface BigQueryWarehouseOptions {
+  bq: BigQuery;
+  storage: Storage;
+  project: string;
+  dataset: string;
+  location?: string;
+  /** What the backend's CSV reader handles; BigQuery's unless running on the emulator. */
+  reader?: CsvReader;
+  /** Where NDJSON copies go when the reader cannot take a file as it is; the source's bucket otherwise. */
+  copies?: { bucket?: string; prefix?: string };
+}
+
+export interface BigQueryWarehouse extends Warehouse {
+  /**
+   * Bytes of source objects this warehouse asked for itself (ranged reads of trailers and heads). `loadFile` hands it a
+   * source that serves them from the reads it made already, so they add nothing to what the object is read.
+   */
+  readonly bytesRead: number;
+}
+
+class BigQueryWarehouseImpl implements BigQueryWarehouse {
+  bytesRead = 0;
+  private readonly where: Where;
+
+  constructor(private readonly options: BigQueryWarehouseOptions) {
+    this.where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
+  }
+
+  async priorLoads(table: string, filename: string): Promise<PriorLoad[]> {
+    try {
+      return await selectPriorLoads(this.options.bq, this.where, table, filename);
+    } catch (error) {
+      throw classifyBigQueryError(error, { table, file: filename });
+    }
+  }
+
+  private stagingContext(job: LoadJob): StagingContext {
+    const { bq, storage, project, dataset, location, copies } = this.options;
+    const sourceBucket = /^gs:\/\/([^/]+)\//.exec(job.source.uri)?.[1] ?? '';
+    return {
+      bq,
+      storage,
+      project,
+      dataset,
+      ...(location ? { location } : {}),
+      reader: this.options.reader ?? BIGQUERY_CSV,
+      copies: { bucket: copies?.bucket ?? sourceBucket, prefix: copies?.prefix ?? '_landfall_staging/' },
+    };
+  }
+
+  /** Rows staged for the table: all of them, less the trailer line when it was staged too. */
+  private async stagedRows(job: LoadJob, staged: Staged): Promise<number> {
+    const [counts] = await query(this.options.bq, this.where, countSql(this.where, staged.staging, staged.trailer));
+    const total = Number(counts?.total ?? 0);
+    if (!staged.trailer) return total;
+    if (Number(counts?.trailers ?? 0) < 1) {
+      throw new TerminalError(`${job.source.name}: the trailer line was not among the rows loaded`, { file: job.source.name, table: job.table });
+    }
+    return total - 1;
+  }
+
+  private async loadStaged(job: LoadJob, staged: Staged, replaceLoadIds: string[], columnsBefore: string[] | undefined): Promise<number> {
+    const rows = await this.stagedRows(job, staged);
+    checkExpectedRows(job, rows);
+    // The table is created only now, when the file is known to be good: a bad first file leaves no table behind.
+    const columns = columnsBefore ?? (await createTargetTable(this.options.bq, this.options.dataset, job.table, job.header));
+    checkLandfallTable(job.table, columns, 'STRING');
+    const script = commitScript({
+      where: this.where,
+      table: job.table,
+      staging: staged.staging,
+      plan: planColumns(job.header, columns),
+      loadId: job.loadId,
+      ...(staged.trailer ? { trailer: staged.trailer } : {}),
+      replaceLoadIds,
+      metadata: {
+        filename: job.source.name,
+        rowCount: rows,
+        startedAt: job.startedAt,
+        sourceUri: job.source.uri,
+        sourceGeneration: job.source.generation,
+        expectedRows: job.expected?.rows ?? null,
+        bytes: job.source.bytes,
+      },
+    });
+    const finished = await runJob(this.options.bq, jobId('commit', job.loadId), { query: { query: script, useLegacySql: false } }, this.options.location);
+    throwIfFailed(finished.metadata);
+    return rows;
+  }
+
+  async load(job: LoadJob): Promise<LoadResult> {
+    const context = { file: job.source.name, table: job.table, loadId: job.loadId, object: job.source.uri };
+    try {
+      checkTableId(job.table, job.source.name);
+      const prior = await selectPriorLoads(this.options.bq, this.where, job.table, job.source.name);
+      const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.name });
+      if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
+      const columns = await tableColumns(this.options.bq, this.options.dataset, job.table);
+      if (columns === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
+      const staged = await stage(this.stagingContext(job), job);
+      this.bytesRead += staged.bytesRead;
+      try {
+        const rows = await this.loadStaged(job, staged, plan.replaceLoadIds, columns);
+        return { status: 'loaded', loadId: job.loadId, rows, replacedLoadIds: plan.replaceLoadIds };
+      } finally {
+        if (staged.copy) await this.options.storage.bucket(staged.copy.bucket).file(staged.copy.name).delete({ ignoreNotFound: true }).catch(() => undefined);
+      }
+    } catch (error) {
+      throw classifyBigQueryError(error, context);
+    }
+  }
+
+  async recordFailure(failure: FailedLoad): Promise<void> {
+    try {
+      await insertFailure(this.options.bq, this.where, failure);
+    } catch (error) {
+      throw classifyBigQueryError(error, { table: failure.table, loadId: failure.loadId, file: failure.source.name });
+    }
+  }
+
+  async close(): Promise<void> {
+    // The clients hold no connections that need closing.
+  }
+}
+
+/** Opens the warehouse on an existing dataset, creating `load_metadata` when it is missing. */
+export async function openBigQueryWarehouse(options: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
+  try {
+    await ensureMetadataTable(options.bq, options.dataset);
+  } catch (error) {
+    throw classifyBigQueryError(error, {});
+  }
+  return new BigQueryWarehouseImpl(options);
+}

@@ -1,0 +1,114 @@
+// The BigQuery-on-emulator harness for the warehouse contract: a fresh dataset per test, sources uploaded to fake-gcs-server.
+import type { BigQuery } from '@google-cloud/bigquery';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Storage } from '@google-cloud/storage';
+import { EMULATOR_CSV, bigqueryClient, ident, openBigQueryWarehouse, storageClient } from '../../../lib/adapters/bigquery/index.js';
+import type { BigQueryWarehouse } from '../../../lib/adapters/bigquery/index.js';
+import { openObjectSource } from '../../../lib/adapters/gcs/index.js';
+import type { FileSource } from '../../../lib/load/index.js';
+import type { MetadataRecord, WarehouseHarness } from '../../contract/warehouse-contract.js';
+import { after, before } from 'node:test';
+import { PROJECT, startBigQueryStack } from './stack.js';
+import type { BigQueryStack } from './stack.js';
+
+export const BUCKET = 'landfall-landing';
+
+export interface Clients {
+  bq: BigQuery;
+  storage: Storage;
+}
+
+export function clientsFor(stack: BigQueryStack): Clients {
+  const options = { projectId: PROJECT, bigqueryEndpoint: stack.bigqueryEndpoint, storageEndpoint: stack.storageEndpoint };
+  return { bq: bigqueryClient(options), storage: storageClient(options) };
+}
+
+export async function ensureBucket(storage: Storage): Promise<void> {
+  const [exists] = await storage.bucket(BUCKET).exists();
+  if (!exists) await storage.createBucket(BUCKET);
+}
+
+/** Uploads `content` unless the object already holds exactly it: the same content keeps its generation (its identity). */
+export async function uploadSource(storage: Storage, prefix: string, name: string, content: string | Buffer): Promise<FileSource> {
+  const file = storage.bucket(BUCKET).file(`${prefix}/${name}`);
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  const md5 = createHash('md5').update(bytes).digest('base64');
+  const [exists] = await file.exists();
+  if (!exists || (await file.getMetadata())[0].md5Hash !== md5) await file.save(bytes, { resumable: false });
+  const [metadata] = await file.getMetadata();
+  const uri = `gs://${BUCKET}/${prefix}/${name}`;
+  return openObjectSource(file, Number(metadata.size), { name, uri, generation: String(metadata.generation) });
+}
+
+function text(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'object' && 'value' in (value as object) ? String((value as { value: unknown }).value) : String(value);
+}
+
+async function columns(bq: BigQuery, dataset: string, table: string): Promise<string[] | undefined> {
+  const [exists] = await bq.dataset(dataset).table(table).exists();
+  if (!exists) return undefined;
+  const [metadata] = await bq.dataset(dataset).table(table).getMetadata();
+  return (metadata.schema?.fields ?? []).map((f: { name: string }) => f.name);
+}
+
+async function rows(bq: BigQuery, dataset: string, table: string): Promise<Record<string, string | null>[] | undefined> {
+  const names = await columns(bq, dataset, table);
+  if (!names) return undefined;
+  const select = names.map((n) => (n === '_extra' ? 'IF(`_extra` IS NULL, NULL, TO_JSON_STRING(`_extra`)) AS `_extra`' : ident(n)));
+  const order = names.filter((n) => n !== '_extra').map(ident);
+  const [result] = await bq.query(`SELECT ${select.join(', ')} FROM ${ident(PROJECT)}.${ident(dataset)}.${ident(table)} ORDER BY ${order.join(', ')}`);
+  return (result as Record<string, unknown>[]).map((r) => Object.fromEntries(names.map((n) => [n, text(r[n])])));
+}
+
+async function metadata(bq: BigQuery, dataset: string): Promise<MetadataRecord[]> {
+  const [result] = await bq.query(`SELECT * FROM ${ident(PROJECT)}.${ident(dataset)}.load_metadata ORDER BY started_at, completed_at`);
+  return (result as Record<string, unknown>[]).map((r) => ({
+    load_id: String(r.load_id),
+    filename: String(r.filename),
+    table_name: String(r.table_name),
+    row_count: Number(r.row_count),
+    started_at: new Date(text(r.started_at)!),
+    completed_at: new Date(text(r.completed_at)!),
+    source_uri: String(r.source_uri),
+    source_generation: String(r.source_generation),
+    expected_rows: r.expected_rows === null ? null : Number(r.expected_rows),
+    bytes: Number(r.bytes),
+    status: String(r.status),
+    error: r.error === null ? null : String(r.error),
+  }));
+}
+
+export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHarness & { warehouse: BigQueryWarehouse }> {
+  const { bq, storage } = clients;
+  const dataset = `contract_${randomUUID().replace(/-/g, '')}`;
+  await bq.createDataset(dataset);
+  await ensureBucket(storage);
+  const warehouse = await openBigQueryWarehouse({ bq, storage, project: PROJECT, dataset, reader: EMULATOR_CSV });
+  return {
+    warehouse,
+    source: (name, content) => uploadSource(storage, dataset, name, content),
+    rows: (table) => rows(bq, dataset, table),
+    columns: (table) => columns(bq, dataset, table),
+    metadata: () => metadata(bq, dataset),
+    close: async () => {
+      await warehouse.close();
+      await bq.dataset(dataset).delete({ force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Starts the emulators before this file's tests and stops them after; the clients are there once `before` ran. */
+export function useBigQueryStack(): { clients: () => Clients } {
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  let stack: BigQueryStack | undefined;
+  let clients: Clients | undefined;
+  before(async () => {
+    stack = await startBigQueryStack();
+    clients = clientsFor(stack);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+  return { clients: () => clients! };
+}

@@ -1,0 +1,44 @@
+// The commit script: one transaction, values only as escaped literals, the trailer left out once, staging dropped after.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { commitScript, countSql } from '../../../../lib/adapters/bigquery/commit-sql.js';
+import { throwIfFailed } from '../../../../lib/adapters/bigquery/jobs.js';
+
+const base = {
+  where: { project: 'p', dataset: 'd' },
+  table: 't',
+  staging: '_landfall_staging_x',
+  plan: { known: [{ position: 1, column: 'id' }], extra: [{ position: 2, key: "odd 'key\"" }] },
+  loadId: 'L-1',
+  replaceLoadIds: [] as string[],
+  metadata: { filename: "f'.csv", rowCount: 2, startedAt: new Date('2024-01-15T00:00:00.123Z'), sourceUri: 'gs://b/f.csv', sourceGeneration: '7', expectedRows: null, bytes: 10 },
+};
+
+test('a plain load is insert + metadata inside one transaction, then the staging table is dropped', () => {
+  const sql = commitScript(base);
+  const statements = sql.split(';\n');
+  assert.deepEqual(statements.map((s) => s.split(' ')[0]), ['BEGIN', 'INSERT', 'INSERT', 'COMMIT', 'DROP']);
+  assert.match(sql, /TIMESTAMP_MICROS\(1705276800123000\)/);
+  assert.match(sql, /'f\\'\.csv'/);
+  assert.match(sql, /'"odd \\'key\\\\""'/, 'the _extra key is a JSON string inside an escaped literal');
+  assert.ok(!sql.includes('@'), 'no query parameters: the emulator cannot bind them in a script');
+});
+
+test('replacing earlier loads deletes their rows and marks them inside the same transaction', () => {
+  const sql = commitScript({ ...base, replaceLoadIds: ['A', "B'"] });
+  const statements = sql.split(';\n').map((s) => s.split(' ')[0]);
+  assert.deepEqual(statements, ['BEGIN', 'DELETE', 'UPDATE', 'INSERT', 'INSERT', 'COMMIT', 'DROP']);
+  assert.match(sql, /IN UNNEST\(\['A', 'B\\''\]\)/);
+});
+
+test('a staged trailer is counted and exactly one equal row is left out', () => {
+  assert.match(countSql(base.where, base.staging, ['TRAILER', '2']), /COUNTIF\(\(COALESCE\(`_landfall_c1`, ''\) = 'TRAILER' AND COALESCE\(`_landfall_c2`, ''\) = '2'\)\)/);
+  const sql = commitScript({ ...base, trailer: ['TRAILER', '2'] });
+  assert.match(sql, /ROW_NUMBER\(\) OVER \(PARTITION BY .*\) AS _landfall_n/);
+  assert.match(sql, /WHERE NOT \(_landfall_is_trailer AND _landfall_n = 1\)/);
+});
+
+test('a job that ended with an error is never taken for success', () => {
+  assert.doesNotThrow(() => throwIfFailed({ status: { state: 'DONE' } }));
+  assert.throws(() => throwIfFailed({ status: { state: 'DONE', errorResult: { reason: 'invalid', message: 'Error while reading data' } } }), /Error while reading data/);
+});
