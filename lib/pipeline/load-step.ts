@@ -19,7 +19,7 @@ export interface LoadStepDeps {
   mapping: TableMapping;
   compressed: boolean;
   now: () => string;
-  /** Where the time goes: stat, download, warehouse (queue + load), move. */
+  /** Where the time goes: stat, warehouse (the engine's download or ranged reads, queue, load), move. */
   laps?: Laps;
 }
 
@@ -96,8 +96,7 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
   }, bytes);
   let report: LoadReport;
   try {
-    await source.localPath();
-    deps.laps?.lap('download');
+    // No download here: the engine fetches what its warehouse needs (DuckDB the whole file, BigQuery two ranged reads).
     report = await deps.load({
       source,
       mapping: deps.mapping,

@@ -102,12 +102,14 @@ async function finish(deps: LoaderDeps, id: string, claimed: FileDoc, request: L
   if (result.error !== null) event.error = result.error;
   await deps.bus.publish(deps.topology.topics.loadEvents, Buffer.from(JSON.stringify(event)), { status: result.status, table: request.table });
   laps.lap('publish');
+  // `load_failed` (ERROR) is the line the failed-loads alert counts (terraform/monitoring.tf): once per failed load.
   deps.log(result.status === 'failed' ? 'ERROR' : 'INFO', `load_${result.status}`, {
     table: request.table,
     batchKey: request.batchKey,
     loadId: result.loadId,
     rows: result.rows,
     file: result.file,
+    generation: request.data.generation,
     error: result.error,
     ms: laps.ms,
   });

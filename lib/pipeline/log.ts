@@ -18,6 +18,7 @@ export function jsonLogger(options: LoggerOptions): Logger {
     if (severity === 'DEBUG' && !options.debug) return;
     const message = `${options.component}: ${event}`;
     // `time` is read by Cloud Logging as the entry's timestamp, and locally it is what latency is traced with.
-    write(JSON.stringify({ severity, time: new Date().toISOString(), message, component: options.component, event, ...fields }));
+    // The shape's own keys come last: a field named `event` or `severity` cannot hide the line from an alert.
+    write(JSON.stringify({ ...fields, severity, time: new Date().toISOString(), message, component: options.component, event }));
   };
 }

@@ -2,6 +2,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
+import { checkBigQuerySettings, openBigQueryWarehouseFromSettings } from '../adapters/bigquery/index.js';
 import { openDuckDbWarehouse } from '../adapters/duckdb/index.js';
 import { FirestoreStateStore } from '../adapters/firestore/index.js';
 import { GcsObjectStore } from '../adapters/gcs/index.js';
@@ -9,6 +10,8 @@ import { PubSubBus } from '../adapters/pubsub/index.js';
 import { loadTableMappings, loadTopology, parseSettings, type Env, type Settings, type TableMapping, type Topology } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { loadFile } from '../load/index.js';
+import type { Warehouse } from '../load/index.js';
+import type { LoadEngine } from './load-step.js';
 import type { LoaderDeps } from './loader.js';
 import { jsonLogger, type Logger } from './log.js';
 import type { MatcherDeps } from './matcher.js';
@@ -21,6 +24,8 @@ export interface PipelineConfig {
   leaseMs: number;
   /** How long the loader keeps the DuckDB file open after its last load (`LANDFALL_DUCKDB_IDLE_CLOSE_MS`). */
   duckdbIdleCloseMs: number;
+  /** The environment parsed: the BigQuery adapter finds the emulator hosts there (`BIGQUERY_EMULATOR_HOST`, …). */
+  env: Env;
 }
 
 export interface Clients {
@@ -50,7 +55,7 @@ export async function loadPipelineConfig(env: Env): Promise<PipelineConfig> {
   const mappings = await loadTableMappings(settings.tableConfigPath);
   const leaseMs = wholeMs(env, 'LANDFALL_LEASE_MS', DEFAULT_LEASE_MS, 1000);
   const duckdbIdleCloseMs = wholeMs(env, 'LANDFALL_DUCKDB_IDLE_CLOSE_MS', DEFAULT_DUCKDB_IDLE_CLOSE_MS, 0);
-  return { settings, topology, mappings, leaseMs, duckdbIdleCloseMs };
+  return { settings, topology, mappings, leaseMs, duckdbIdleCloseMs, env };
 }
 
 /** Google clients pointed at the emulators when their env vars are set (`STORAGE_API_ENDPOINT` for storage). */
@@ -75,12 +80,30 @@ export function matcherDeps(config: PipelineConfig, clients: Clients, log: Logge
   return { ...clients, mappings: config.mappings, topology: config.topology, log };
 }
 
-export function loaderDeps(config: PipelineConfig, clients: Clients, log: Logger = jsonLogger({ component: 'loader' })): LoaderDeps {
+/**
+ * The engine LOADER_BACKEND names. BigQuery holds no connection and loads from gs:// itself (nothing is downloaded),
+ * so it is opened once and loads run side by side; DuckDB goes through the one-writer serial engine.
+ */
+function loadEngine(config: PipelineConfig): LoadEngine {
   const { settings } = config;
-  if (settings.backend !== 'duckdb') {
-    throw new ConfigError([{ file: 'env', line: 0, message: `LOADER_BACKEND=${settings.backend}: the pipeline loader has only the duckdb backend in this build` }]);
+  if (settings.backend === 'bigquery') {
+    checkBigQuerySettings(settings);
+    let opened: Promise<Warehouse> | undefined;
+    return async (request) => {
+      let warehouse: Warehouse;
+      try {
+        warehouse = await (opened ??= openBigQueryWarehouseFromSettings(settings, config.env));
+      } catch (error) {
+        opened = undefined; // BigQuery unreachable: the next load tries again.
+        throw error;
+      }
+      return loadFile(warehouse, request);
+    };
   }
   const options = { memoryLimit: settings.duckdbMemoryLimit, ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}) };
-  const load = serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), loadFile, { idleCloseMs: config.duckdbIdleCloseMs });
-  return { ...clients, mappings: config.mappings, topology: config.topology, log, load, leaseMs: config.leaseMs };
+  return serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), loadFile, { idleCloseMs: config.duckdbIdleCloseMs });
+}
+
+export function loaderDeps(config: PipelineConfig, clients: Clients, log: Logger = jsonLogger({ component: 'loader' })): LoaderDeps {
+  return { ...clients, mappings: config.mappings, topology: config.topology, log, load: loadEngine(config), leaseMs: config.leaseMs };
 }

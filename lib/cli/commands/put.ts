@@ -8,6 +8,7 @@ import type { Command } from '../main.js';
 const USAGE = 'usage: landfall put [--folder SUBFOLDER] FILE...';
 
 export const command: Command = {
+  usage: USAGE,
   summary: 'upload files to the landing bucket (the pipeline picks them up)',
   async run(argv: string[], env: Env): Promise<number> {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { folder: { type: 'string' } } });

@@ -52,6 +52,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
 }
 
 export const command: Command = {
+  usage: USAGE,
   summary: 're-publish arrival notifications of chosen objects (replaces their rows), or --seek the arrivals subscription',
   async run(argv: string[], env: Env): Promise<number> {
     const args = parseReplayArgs(argv);
