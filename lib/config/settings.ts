@@ -1,8 +1,8 @@
 // Runtime settings: every env var landfall reads, with its default, parsed once by a pure function.
 
 export const BACKENDS = ['duckdb', 'bigquery'] as const;
-/** 320MB keeps a 2 GB load under 512 MiB peak RSS (bench/load.ts --bytes 2G). */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '320MB';
+/** 256MB keeps a 2 GB load under 512 MiB peak RSS (bench/load.ts --bytes 2G). */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 export type Backend = (typeof BACKENDS)[number];
 
@@ -12,7 +12,7 @@ export interface Settings {
   topologyPath: string;
   backend: Backend;
   duckdbPath: string;
-  /** DuckDB memory_limit: bounds DuckDB's share of a load's memory (Node and CSV buffers come on top: 320MB keeps a 2 GB load under 512 MiB RSS). */
+  /** DuckDB memory_limit: bounds DuckDB's share of a load's memory (Node and CSV buffers come on top: 256MB keeps a 2 GB load under 512 MiB RSS). */
   duckdbMemoryLimit: string;
   /** Where DuckDB spills when a load exceeds its memory limit. */
   duckdbTempDirectory: string | undefined;
