@@ -62,8 +62,7 @@ export function dbtRunner(config: DbtTriggerConfig, env: Env): DbtRunner {
   });
 }
 
-export function batchStore(env: Env, projectId: string): FirestoreBatchStore {
-  const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
+export function batchStore(env: Env, projectId: string, firestore = new Firestore({ projectId, ignoreUndefinedProperties: true })): FirestoreBatchStore {
   return new FirestoreBatchStore(firestore, env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {});
 }
 
