@@ -14,6 +14,8 @@ export interface Settings {
   duckdbPath: string;
   /** DuckDB memory_limit: bounds DuckDB's share of a load's memory (Node and CSV buffers come on top: 256MB keeps a 2 GB load under 512 MiB RSS). */
   duckdbMemoryLimit: string;
+  /** How long a load waits for another process (dbt) to release the DuckDB file before it is a transient failure. */
+  duckdbLockWaitMs: number;
   /** Where DuckDB spills when a load exceeds its memory limit. */
   duckdbTempDirectory: string | undefined;
   landingPath: string | undefined;
@@ -38,6 +40,10 @@ export function parseSettings(env: Env): Settings {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new SettingsError(`LOADER_WORKERS must be a positive whole number, got "${env.LOADER_WORKERS}"`);
   }
+  const lockWaitMs = Number(env.DUCKDB_LOCK_WAIT_MS ?? '60000');
+  if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0) {
+    throw new SettingsError(`DUCKDB_LOCK_WAIT_MS must be a whole number of milliseconds, got "${env.DUCKDB_LOCK_WAIT_MS}"`);
+  }
   return {
     tableConfigPath: env.TABLE_CONFIG_PATH || 'config/tables',
     batchConfigPath: env.BATCH_CONFIG_PATH || 'config/batches',
@@ -45,6 +51,7 @@ export function parseSettings(env: Env): Settings {
     backend,
     duckdbPath: env.DUCKDB_PATH || 'dev.duckdb',
     duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT || DEFAULT_DUCKDB_MEMORY_LIMIT,
+    duckdbLockWaitMs: lockWaitMs,
     duckdbTempDirectory: env.DUCKDB_TEMP_DIRECTORY || undefined,
     landingPath: env.LANDING_PATH || undefined,
     archivePath: env.ARCHIVE_PATH || undefined,

@@ -100,7 +100,7 @@ function loadEngine(config: PipelineConfig): LoadEngine {
       return loadFile(warehouse, request);
     };
   }
-  const options = { memoryLimit: settings.duckdbMemoryLimit, ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}) };
+  const options = { memoryLimit: settings.duckdbMemoryLimit, lockWaitMs: settings.duckdbLockWaitMs, ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}) };
   return serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), loadFile, { idleCloseMs: config.duckdbIdleCloseMs });
 }
 

@@ -36,7 +36,7 @@ before(async () => {
   stack = await startStack({
     freePorts: true,
     functions: ['matcher', 'loader', 'dbtTrigger'],
-    functionEnv: { DUCKDB_PATH: db, TABLE_CONFIG_PATH: 'config/tables', BATCH_CONFIG_PATH: 'config/batches', LANDFALL_LEASE_MS: '20000' },
+    functionEnv: { DUCKDB_PATH: db, TABLE_CONFIG_PATH: 'config/tables', BATCH_CONFIG_PATH: 'config/batches', LANDFALL_LEASE_MS: '20000', DUCKDB_LOCK_WAIT_MS: '0' },
     workDir: join(dir, 'stack'),
     log: () => {},
   });
@@ -140,7 +140,8 @@ describe('dbt after batches, on the local stack', () => {
     const later = events.slice(before);
     assert.deepEqual(later.filter((e) => e.status !== 'loaded' && e.status !== 'skipped'), []);
     assert.deepEqual(deadLetters, []);
-    // The load did meet dbt's lock (and was redelivered until dbt let go), so this proves the turn-taking.
+    // The load did meet dbt's lock (and, not waiting in-process here: DUCKDB_LOCK_WAIT_MS=0, was redelivered until
+    // dbt let go), so this proves the turn-taking even when a load's wait for the lock runs out.
     const loaderLog = await readFile(stack.logPath('loader'), 'utf8');
     assert.match(loaderLog, /"event":"load_retry","table":"raw_trades","batchKey":"20240116".*Could not set lock/);
     assert.deepEqual(await query("SELECT count(*)::INTEGER AS n FROM raw_trades WHERE trade_date = '2024-01-16'"), [{ n: 5 }]);

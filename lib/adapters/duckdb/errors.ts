@@ -14,6 +14,11 @@ export function isTransientDuckDbError(error: unknown): boolean {
   return !TERMINAL_KINDS.some((kind) => message.startsWith(`${kind}:`));
 }
 
+/** Another process holds the database file (DuckDB allows one writer per file). */
+export function isLockConflict(error: unknown): boolean {
+  return (error instanceof Error ? error.message : String(error)).includes('Could not set lock');
+}
+
 /** A CSV reader failure, as DuckDB words it: `CSV Error on Line: N` and what went wrong. */
 export interface CsvFailure {
   /** DuckDB's line number: record lines, which differ from physical lines after a value with line breaks. */

@@ -9,7 +9,7 @@ import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../confi
 import { TerminalError } from '../../errors.js';
 import { checkExpectedRows, copyPlainPrefix, physicalLineOf, planColumns, planReplacement } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { classifyDuckDbError, parseCsvFailure } from './errors.js';
+import { classifyDuckDbError, isLockConflict, parseCsvFailure } from './errors.js';
 import { insertSql } from './load-sql.js';
 import { METADATA_DDL, insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
 import { ident, literal } from './sql.js';
@@ -21,7 +21,17 @@ export interface DuckDbWarehouseOptions {
   /** Where DuckDB spills and where plain copies of `.gz` / trailer files are written; the OS temp dir otherwise. */
   tempDirectory?: string;
   threads?: number;
+  /**
+   * How long to wait for another process (dbt, another loader) to release the file before giving up with a
+   * TransientError. Waiting here, rather than failing at once, keeps a load that arrives during a dbt run
+   * from spending its few Pub/Sub deliveries on the lock.
+   */
+  lockWaitMs?: number;
 }
+
+export const DEFAULT_LOCK_WAIT_MS = 60_000;
+const LOCK_RETRY_FIRST_MS = 100;
+const LOCK_RETRY_MAX_MS = 1_000;
 
 export interface DuckDbWarehouse extends Warehouse {
   readonly path: string;
@@ -187,6 +197,19 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
  * Opens (creating if needed) the database at `path` with bounded memory. DuckDB allows one writing process per
  * file, so a lock held by another process is a TransientError: close the warehouse as soon as the work is done.
  */
+/** Opens the file, retrying while another process holds its lock, until `lockWaitMs` has passed. */
+async function createWhenUnlocked(path: string, config: Record<string, string>, lockWaitMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + lockWaitMs;
+  for (let delayMs = LOCK_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, LOCK_RETRY_MAX_MS)) {
+    try {
+      return await DuckDBInstance.create(path, config);
+    } catch (error) {
+      if (!isLockConflict(error) || Date.now() + delayMs > deadline) throw classifyDuckDbError(error, { object: path });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
   const tempDirectory = options.tempDirectory ?? join(tmpdir(), 'landfall');
   const config: Record<string, string> = {
@@ -196,12 +219,7 @@ export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouse
   };
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   if (options.threads) config.threads = String(options.threads);
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path, config);
-  } catch (error) {
-    throw classifyDuckDbError(error, { object: path });
-  }
+  const instance = await createWhenUnlocked(path, config, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   const connection = await instance.connect();
   await connection.run(METADATA_DDL);
   return new DuckDbWarehouseImpl(path, instance, connection, tempDirectory);

@@ -26,6 +26,7 @@ export interface LoadCliOptions {
   json: boolean;
   files: string[];
   memoryLimit: string;
+  lockWaitMs: number;
   tempDirectory: string | undefined;
 }
 
@@ -53,6 +54,7 @@ export function parseLoadArgs(argv: string[], env: Env): LoadCliOptions {
     json: values.json,
     files: [...new Set(positionals.map((file) => resolve(file)))],
     memoryLimit: settings.duckdbMemoryLimit,
+    lockWaitMs: settings.duckdbLockWaitMs,
     tempDirectory: settings.duckdbTempDirectory,
   };
 }
@@ -155,6 +157,7 @@ async function processTask(task: Task, state: RunState): Promise<Done> {
     const { options } = state;
     state.warehouse ??= await openDuckDbWarehouse(options.duckdbPath, {
       memoryLimit: options.memoryLimit,
+      lockWaitMs: options.lockWaitMs,
       ...(options.tempDirectory && { tempDirectory: options.tempDirectory }),
     });
   } catch (error) {

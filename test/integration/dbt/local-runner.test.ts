@@ -96,7 +96,8 @@ describe('LocalDbtRunner', () => {
     await held.release();
     assert.equal((await waiting).status, 'success');
 
-    // dbt holds the file: a load meanwhile is a TransientError (Pub/Sub redelivers it), and a later delivery succeeds.
+    // dbt holds the file: a load that will not wait (lockWaitMs 0) is a TransientError (Pub/Sub redelivers it), and a
+    // later delivery succeeds. (A load that waits, the default, is covered by test/integration/duckdb/lock-wait.test.ts.)
     let settled = false;
     const running = runner.run(DAILY).finally(() => (settled = true));
     while (!settled && !(await isLocked(db))) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -105,7 +106,7 @@ describe('LocalDbtRunner', () => {
     let loaded: string | undefined;
     while (loaded === undefined) {
       try {
-        loaded = (await loadSamples(db, [join(SAMPLES, 'instruments_20240115.csv')], true))[0]?.status;
+        loaded = (await loadSamples(db, [join(SAMPLES, 'instruments_20240115.csv')], true, 0))[0]?.status;
       } catch (error) {
         assert.ok(error instanceof TransientError, String(error));
         assert.match(error.message, /lock/i);

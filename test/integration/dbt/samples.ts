@@ -13,7 +13,7 @@ export const SAMPLES = 'test/fixtures/samples';
 export const SAMPLE_FILES = ['instruments_20240115.csv', 'trades_20240115.csv', 'positions_20240115.csv', 'eod_prices_20240115.csv'];
 
 /** Loads `paths` (data files; their go files are read beside them) into `duckdbPath`, one open-load-close each. */
-export async function loadSamples(duckdbPath: string, paths: readonly string[], force = false): Promise<LoadOutcome[]> {
+export async function loadSamples(duckdbPath: string, paths: readonly string[], force = false, lockWaitMs?: number): Promise<LoadOutcome[]> {
   const mappings = await loadTableMappings('config/tables');
   const outcomes: LoadOutcome[] = [];
   for (const path of paths) {
@@ -22,7 +22,7 @@ export async function loadSamples(duckdbPath: string, paths: readonly string[], 
     const { mapping, batchKey, compressed } = found;
     const goName = companionGoName(mapping, batchKey);
     const goFile = goName ? { name: goName, text: await readFile(join(path, '..', goName), 'utf8') } : undefined;
-    const warehouse = await openDuckDbWarehouse(duckdbPath);
+    const warehouse = await openDuckDbWarehouse(duckdbPath, lockWaitMs === undefined ? {} : { lockWaitMs });
     try {
       const report = await loadFile(warehouse, {
         source: await openLocalFile(path),

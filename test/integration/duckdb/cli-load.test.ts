@@ -117,7 +117,7 @@ test('a configuration error prints every problem and exits 1; a locked database 
   try {
     const file = join(dir, 'instruments_20240116.csv');
     await cp(join(SAMPLES, 'instruments_20240115.csv'), file);
-    const run = await landfall(['load', '--json', '--duckdb', db, '--failed', join(dir, 'failed3'), file]);
+    const run = await landfall(['load', '--json', '--duckdb', db, '--failed', join(dir, 'failed3'), file], { DUCKDB_LOCK_WAIT_MS: '300' });
     assert.equal(run.code, 1);
     assert.match(String(json(run.stdout)[0]?.error), /Could not set lock/);
     assert.deepEqual(await readdir(dir).then((f) => f.includes('instruments_20240116.csv')), true, 'not moved to failed/');
