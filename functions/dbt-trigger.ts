@@ -14,7 +14,7 @@ export async function dbtTrigger(event: CloudEvent<unknown>): Promise<void> {
   deps ??= dbtTriggerDeps(await config, process.env);
   const message = decodePubSubEvent(event);
   if (message === undefined) {
-    deps.log('ERROR', 'event_malformed', { reason: 'not a Pub/Sub messagePublished event', event: JSON.stringify(event).slice(0, 4000) });
+    deps.log('ERROR', 'event_malformed', { reason: 'not a Pub/Sub messagePublished event', cloudEvent: JSON.stringify(event).slice(0, 4000) });
     return;
   }
   await handleLoadEvent(deps, message);
