@@ -1,5 +1,5 @@
 // Benchmark: one large file through the BigQuery path on the emulators — bytes of the object the function reads, and wall time.
-// node --import tsx bench/bigquery-load.ts [--rows 1000000] [--count go|trailer]
+// npm run bench:bigquery -- [--rows 1000000] [--count go|trailer]
 // (writes bench/out/bigquery-load.json, or bigquery-load-trailer.json for the trailer mapping)
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
