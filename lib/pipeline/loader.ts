@@ -1,6 +1,4 @@
 // The loader use case: claim the round a load request is for, load it with the engine, move the files, tell.
-import type { TableMapping } from '../config/mapping.js';
-import type { Topology } from '../config/topology.js';
 import { TransientError } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
@@ -10,22 +8,14 @@ import { fileDocId, objectKey } from './ids.js';
 import type { LoadEngine } from './load-step.js';
 import { runLoad } from './load-step.js';
 import { Laps } from './laps.js';
-import type { Logger } from './log.js';
 import { MalformedMessageError, parseJson, validateLoadRequest } from './messages.js';
 import type { BusMessage, LoadEvent, LoadRequest } from './messages.js';
-import type { Bus, ObjectStore, StateStore } from './ports.js';
+import type { MatcherDeps } from './matcher.js';
 
-export interface LoaderDeps {
-  store: StateStore;
-  bus: Bus;
-  objects: ObjectStore;
-  mappings: readonly TableMapping[];
-  topology: Topology;
-  log: Logger;
+export interface LoaderDeps extends MatcherDeps {
   load: LoadEngine;
   /** How long a claim holds off other deliveries; a dead claimant's own redelivery retakes at once. */
   leaseMs: number;
-  now?: () => Date;
 }
 
 export type LoaderResult = 'loaded' | 'failed' | 'skipped' | 'stale' | 'done' | 'lost' | 'malformed';
