@@ -35,7 +35,7 @@ async function holdInOtherProcess(path: string): Promise<{ release(): Promise<vo
 
 async function isLocked(path: string): Promise<boolean> {
   try {
-    await (await openDuckDbWarehouse(path)).close();
+    await (await openDuckDbWarehouse(path, { lockWaitMs: 0 })).close();
     return false;
   } catch (error) {
     if (error instanceof TransientError && /lock/i.test(error.message)) return true;
