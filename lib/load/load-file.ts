@@ -10,7 +10,7 @@ import type { FileSource, LoadOutcome } from './source.js';
 import { withReadCache } from './read-cache.js';
 import { locateTrailer, trailerFromTail } from './trailer.js';
 import type { TrailerLine } from './trailer.js';
-import type { ExpectedCount, LoadJob, LoadProgress, Warehouse } from './warehouse.js';
+import type { ExpectedCount, LoadJob, LoadProgress, ReplacePolicy, Warehouse } from './warehouse.js';
 
 export interface LoadRequest {
   source: FileSource;
@@ -71,7 +71,7 @@ async function expectedCount(request: LoadRequest, source: FileSource): Promise<
   };
 }
 
-async function buildJob(request: LoadRequest, source: FileSource, startedAt: Date): Promise<LoadJob> {
+async function buildJob(request: LoadRequest, source: FileSource, replace: ReplacePolicy, startedAt: Date): Promise<LoadJob> {
   const { mapping } = request;
   const tableProblem = tableNameProblem(mapping.table);
   if (tableProblem) throw new TerminalError(`${source.name}: ${tableProblem}`, { file: source.name, table: mapping.table });
@@ -87,7 +87,7 @@ async function buildJob(request: LoadRequest, source: FileSource, startedAt: Dat
     compressed: request.compressed,
     ...(trailerOffset === undefined ? {} : { trailerOffset }),
     ...(expected === undefined ? {} : { expected }),
-    replace: { force: Boolean(request.force || request.replay), reupload: mapping.reupload },
+    replace,
     startedAt,
   };
 }
@@ -107,7 +107,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
   const startedAt = new Date();
   let expectedRows: number | null = null;
   try {
-    const replace = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
+    const replace: ReplacePolicy = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
     const plan = planReplacement(await warehouse.priorLoads(mapping.table, source.name), source.generation, replace, {
       table: mapping.table,
       file: source.name,
@@ -115,7 +115,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
     if (plan.action === 'skip') {
       return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows };
     }
-    const job = await buildJob(request, source, startedAt);
+    const job = await buildJob(request, source, replace, startedAt);
     expectedRows = job.expected?.rows ?? null;
     const result = await warehouse.load(job, request.onProgress ? { onProgress: request.onProgress } : {});
     return {
