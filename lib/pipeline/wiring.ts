@@ -17,6 +17,9 @@ import { jsonLogger, type Logger } from './log.js';
 import type { MatcherDeps } from './matcher.js';
 import { serialEngine } from './serial-engine.js';
 
+/** The loader keeps DuckDB open across a run of loads: checkpoint when it closes the idle file, not inside a commit. */
+const LOADER_CHECKPOINT_THRESHOLD = '1GB';
+
 export interface PipelineConfig {
   settings: Settings;
   topology: Topology;
@@ -100,7 +103,7 @@ function loadEngine(config: PipelineConfig): LoadEngine {
       return loadFile(warehouse, request);
     };
   }
-  const options = { memoryLimit: settings.duckdbMemoryLimit, lockWaitMs: settings.duckdbLockWaitMs, ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}) };
+  const options = { memoryLimit: settings.duckdbMemoryLimit, lockWaitMs: settings.duckdbLockWaitMs, checkpointThreshold: LOADER_CHECKPOINT_THRESHOLD, ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}) };
   return serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), loadFile, { idleCloseMs: config.duckdbIdleCloseMs });
 }
 

@@ -27,6 +27,11 @@ export interface DuckDbWarehouseOptions {
    * from spending its few Pub/Sub deliveries on the lock.
    */
   lockWaitMs?: number;
+  /**
+   * DuckDB's `checkpoint_threshold` (WAL size that triggers a checkpoint inside a commit). A loader that keeps the
+   * file open across many small loads raises it so the checkpoint happens when it closes the idle file instead.
+   */
+  checkpointThreshold?: string;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
@@ -219,6 +224,7 @@ export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouse
   };
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   if (options.threads) config.threads = String(options.threads);
+  if (options.checkpointThreshold) config.checkpoint_threshold = options.checkpointThreshold;
   const instance = await createWhenUnlocked(path, config, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   const connection = await instance.connect();
   await connection.run(METADATA_DDL);
