@@ -35,6 +35,8 @@ export interface Clients {
   objects: GcsObjectStore;
   store: FirestoreStateStore;
   bus: PubSubBus;
+  /** The one Firestore client: the state store's, shared by the dbt trigger's batch store. */
+  firestore: Firestore;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export function connectClients(env: Env, topology: Topology): Clients {
     objects: new GcsObjectStore(storage, env.LANDFALL_TEMP_DIR ? { tempDirectory: env.LANDFALL_TEMP_DIR } : {}),
     store: new FirestoreStateStore(firestore, env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {}),
     bus,
+    firestore,
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);

@@ -1,5 +1,5 @@
 // Builds the dbt trigger's dependencies from env once: batch definitions, the Firestore batch store, the runner.
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { JobsClient } from '@google-cloud/run';
 import { Storage } from '@google-cloud/storage';
 import type { Env } from '../../config/index.js';
@@ -62,7 +62,7 @@ export function dbtRunner(config: DbtTriggerConfig, env: Env): DbtRunner {
   });
 }
 
-export function batchStore(env: Env, projectId: string, firestore = new Firestore({ projectId, ignoreUndefinedProperties: true })): FirestoreBatchStore {
+export function batchStore(env: Env, firestore: Firestore): FirestoreBatchStore {
   return new FirestoreBatchStore(firestore, env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {});
 }
 
@@ -71,7 +71,7 @@ export function dbtTriggerDeps(config: DbtTriggerConfig, env: Env, clients?: Cli
   const connected = clients ?? connectClients(env, topology);
   return {
     batches: config.batches,
-    store: batchStore(env, topology.project),
+    store: batchStore(env, connected.firestore),
     runner: dbtRunner(config, env),
     bus: connected.bus,
     topology,

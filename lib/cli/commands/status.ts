@@ -1,22 +1,16 @@
 // `landfall status [--json]`: every tracked file (state, table, batch key, age, rows, error), unmatched objects, dbt batches and runs.
 import { parseArgs } from 'node:util';
-import { Firestore } from '@google-cloud/firestore';
 import { batchStore } from '../../adapters/dbt/index.js';
 import type { Env } from '../../config/index.js';
 import { connectClients, formatStatus, loadPipelineConfig, statusRows } from '../../pipeline/index.js';
-import type { PipelineConfig } from '../../pipeline/index.js';
+import type { Clients, PipelineConfig } from '../../pipeline/index.js';
 import { formatDbtStatus, loadBatchDefinitions, readDbtStatus } from '../../transform/index.js';
 import type { DbtStatus } from '../../transform/index.js';
 import type { Command } from '../main.js';
 
-async function dbtStatus(config: PipelineConfig, env: Env): Promise<DbtStatus> {
+async function dbtStatus(config: PipelineConfig, clients: Clients, env: Env): Promise<DbtStatus> {
   const batches = await loadBatchDefinitions(config.settings.batchConfigPath, config.mappings);
-  const firestore = new Firestore({ projectId: config.topology.project, ignoreUndefinedProperties: true });
-  try {
-    return await readDbtStatus(batchStore(env, config.topology.project, firestore), batches);
-  } finally {
-    await firestore.terminate();
-  }
+  return readDbtStatus(batchStore(env, clients.firestore), batches);
 }
 
 export const command: Command = {
@@ -26,7 +20,7 @@ export const command: Command = {
     const config = await loadPipelineConfig(env);
     const clients = connectClients(env, config.topology);
     try {
-      const [docs, unmatched, dbt] = await Promise.all([clients.store.list(), clients.store.listUnmatched(), dbtStatus(config, env)]);
+      const [docs, unmatched, dbt] = await Promise.all([clients.store.list(), clients.store.listUnmatched(), dbtStatus(config, clients, env)]);
       const files = statusRows(docs, unmatched, new Date());
       console.log(values.json ? JSON.stringify({ files, dbt }, null, 2) : `${formatStatus(files)}\n\n${formatDbtStatus(dbt)}`);
     } finally {
