@@ -9,7 +9,7 @@ import { checkPattern, goPatternProblems, tableNameProblem } from './rules.js';
 
 export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload'] as const;
 const GO_FILE_KEYS = ['pattern', 'format', 'row_count_key', 'row_count_column'] as const;
-const TRAILER_KEYS = ['row_count_column'] as const;
+const TRAILER_KEYS = ['row_count_column', 'marker'] as const;
 
 /** A mapping as read, with which of its parts passed, so cross-checks skip what is already reported broken. */
 export interface Draft {
@@ -66,7 +66,7 @@ function readFullForm(file: YamlFile, entry: Entry, draft: Draft, problems: Prob
   const trailer = byKey.get('trailer');
   if (goFile !== undefined) readGoFile(file, goFile, draft, problems);
   if (trailer !== undefined) {
-    const rule = readCountColumnMap(file, trailer, TRAILER_KEYS, 'trailer', problems);
+    const rule = readTrailer(file, trailer, problems);
     if (rule !== undefined) draft.mapping.trailer = rule;
   }
   if (goFile !== undefined && trailer !== undefined) {
@@ -106,26 +106,35 @@ function readDelimiter(entry: Entry): string | { problem: string } {
   return value;
 }
 
-/** `{ row_count_column: N }` (trailer) — a 1-based column of at least 1. */
-function readCountColumnMap(
-  file: YamlFile,
-  entry: Entry,
-  allowed: readonly string[],
-  where: string,
-  problems: Problems,
-): TrailerRule | undefined {
+/** `{ row_count_column: N, marker?: TEXT }`: a 1-based column of at least 1, and the first field that marks the line. */
+function readTrailer(file: YamlFile, entry: Entry, problems: Problems): TrailerRule | undefined {
   const map = mapValue(entry);
   if (map === undefined) {
-    problems.add(file.path, file.lineOf(entry.value, entry.line), `${where} must be a mapping { row_count_column: N }, got ${describe(entry)}`);
+    problems.add(file.path, file.lineOf(entry.value, entry.line), `trailer must be a mapping { row_count_column: N, marker: TEXT }, got ${describe(entry)}`);
     return undefined;
   }
-  const column = entriesOf(file, map, problems, allowed, where).find((e) => e.key === 'row_count_column');
+  const byKey = new Map(entriesOf(file, map, problems, TRAILER_KEYS, 'trailer').map((e) => [e.key, e]));
+  const column = byKey.get('row_count_column');
   if (column === undefined) {
-    problems.add(file.path, entry.line, `${where} needs row_count_column (the 1-based column holding the row count)`);
+    problems.add(file.path, entry.line, 'trailer needs row_count_column (the 1-based column holding the row count)');
     return undefined;
   }
-  const rowCountColumn = readColumn(file, column, where, problems);
-  return rowCountColumn === undefined ? undefined : { rowCountColumn };
+  const rowCountColumn = readColumn(file, column, 'trailer', problems);
+  const markerEntry = byKey.get('marker');
+  const marker = markerEntry === undefined ? undefined : readMarker(file, markerEntry, problems);
+  if (rowCountColumn === undefined || marker === null) return undefined;
+  return marker === undefined ? { rowCountColumn } : { rowCountColumn, marker };
+}
+
+/** The marker is compared with the trailer's first field as read: plain text, no quote, line break or surrounding space. */
+function readMarker(file: YamlFile, entry: Entry, problems: Problems): string | null {
+  const scalar = isScalar(entry.value) ? entry.value.value : undefined;
+  const value = typeof scalar === 'number' ? String(scalar) : textValue(entry);
+  if (value === undefined || value === '' || value.trim() !== value || /["\r\n]/.test(value)) {
+    problems.add(file.path, file.lineOf(entry.value, entry.line), `trailer marker must be the text the trailer line starts with, e.g. TRAILER, got ${describe(entry)}`);
+    return null;
+  }
+  return value;
 }
 
 function readColumn(file: YamlFile, entry: Entry, where: string, problems: Problems): number | undefined {

@@ -14,6 +14,12 @@ export type GoFileRule =
 export interface TrailerRule {
   /** 1-based column of the trailer line that holds the row count. */
   rowCountColumn: number;
+  /**
+   * The trailer line's first field, e.g. `TRAILER`. With it, a last line that does not start with the marker fails
+   * the file ("no trailer line"); without it, any last line is taken for the trailer, so a file that lost its
+   * trailer is caught only when its last row's count column happens not to match.
+   */
+  marker?: string;
 }
 
 export interface TableMapping {

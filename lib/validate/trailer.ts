@@ -1,10 +1,10 @@
 // Trailer records: the data file's last non-empty line, which states its row count and is not itself a row.
 import type { TrailerRule } from '../config/index.js';
-import { countInColumn, splitCsvLine } from './count.js';
+import { countInColumn, failAt, splitCsvLine } from './count.js';
 
 /**
- * The expected row count in a trailer line (split with the mapping's delimiter; quotes allowed).
- * `lineNumber` is the trailer's 1-based line in the data file, for the message (undefined: "last line").
+ * The expected row count in a trailer line (split with the mapping's delimiter; quotes allowed). With a marker, a
+ * line whose first field is not the marker is no trailer, and the file fails. `lineNumber` is the trailer's 1-based line in the data file, for the message (undefined: "last line").
  */
 export function parseTrailer(
   line: string,
@@ -14,5 +14,10 @@ export function parseTrailer(
   delimiter: string,
 ): { expectedRows: number } {
   const fields = splitCsvLine(line.replace(/\r?\n?$/, ''), delimiter, fileName, lineNumber);
+  const first = fields[0]?.trim() ?? '';
+  if (rule.marker !== undefined && first !== rule.marker) {
+    const shown = first.length > 40 ? `${first.slice(0, 40)}…` : first;
+    throw failAt(fileName, lineNumber, `no trailer line: the last line starts with ${JSON.stringify(shown)}, not the marker ${JSON.stringify(rule.marker)}`);
+  }
   return { expectedRows: countInColumn(fields, rule.rowCountColumn, `trailer column ${rule.rowCountColumn}`, fileName, lineNumber) };
 }

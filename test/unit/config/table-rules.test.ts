@@ -83,8 +83,25 @@ test('a trailer needs a 1-based row_count_column', () => {
   assertProblems(problems({ 't.yaml': text }), [
     ['t.yaml:3', 'trailer needs row_count_column'],
     ['t.yaml:6', 'trailer row_count_column must be a whole number of at least 1'],
-    ['t.yaml:9', 'trailer must be a mapping { row_count_column: N }, got 2'],
+    ['t.yaml:9', 'trailer must be a mapping { row_count_column: N, marker: TEXT }, got 2'],
   ]);
+});
+
+test('a trailer marker is the plain text its line starts with', () => {
+  const entries = [
+    'a_*.csv:\n  table: raw_a\n  trailer: { row_count_column: 2, marker: TRAILER }',
+    'b_*.csv:\n  table: raw_b\n  trailer: { row_count_column: 2, marker: 99 }',
+    'c_*.csv:\n  table: raw_c\n  trailer: { row_count_column: 2, marker: "" }',
+    'd_*.csv:\n  table: raw_d\n  trailer: { row_count_column: 2, marker: " T " }',
+    'e_*.csv:\n  table: raw_e\n  trailer: { row_count_column: 2, marker: [T] }',
+  ];
+  assertProblems(problems({ 'm.yaml': entries.join('\n') }), [
+    ['m.yaml:9', 'trailer marker must be the text the trailer line starts with, e.g. TRAILER, got ""'],
+    ['m.yaml:12', 'trailer marker must be the text the trailer line starts with, e.g. TRAILER, got " T "'],
+    ['m.yaml:15', 'trailer marker must be the text the trailer line starts with, e.g. TRAILER, got a list'],
+  ]);
+  const good = parse({ 'm.yaml': entries.slice(0, 2).join('\n') });
+  assert.deepEqual(good.map((m) => m.trailer), [{ rowCountColumn: 2, marker: 'TRAILER' }, { rowCountColumn: 2, marker: '99' }]);
 });
 
 test('go_file and trailer on one mapping is refused at the later of the two', () => {

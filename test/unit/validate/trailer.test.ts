@@ -55,3 +55,14 @@ test('checkRowCount fails with expected, found and where the count was stated', 
   fails(() => checkRowCount({ rows: 3, file: 'trades_1.go', line: 1 }, 2, 'trades_1.csv'), 'trades_1.csv: expected 3 rows (trades_1.go line 1), found 2', 'trades_1.go', 1);
   fails(() => checkRowCount({ rows: 1, file: 'eod.csv', line: 5 }, 4, 'eod.csv'), 'eod.csv: expected 1 row (eod.csv line 5), found 4', 'eod.csv', 5);
 });
+
+test('with a marker, a last line that does not start with it is no trailer: the file fails instead of losing a row', () => {
+  const rule = { rowCountColumn: 2, marker: 'TRAILER' };
+  assert.deepEqual(parseTrailer('TRAILER,9,EOF', 11, rule, 'eod.csv', ','), { expectedRows: 9 });
+  assert.deepEqual(parseTrailer('"TRAILER",9', 11, rule, 'eod.csv', ','), { expectedRows: 9 }, 'quoted');
+  assert.deepEqual(parseTrailer(' TRAILER ,9', 11, rule, 'eod.csv', ','), { expectedRows: 9 }, 'with spaces around it');
+  fails(() => parseTrailer('10,9', 11, rule, 'eod.csv', ','), 'eod.csv line 11: no trailer line: the last line starts with "10", not the marker "TRAILER"', 'eod.csv', 11);
+  fails(() => parseTrailer('trailer,9', 11, rule, 'eod.csv', ','), 'eod.csv line 11: no trailer line: the last line starts with "trailer", not the marker "TRAILER"', 'eod.csv', 11);
+  // Without a marker the same line is taken for the trailer: its count column decides.
+  assert.deepEqual(parseTrailer('10,9', 11, { rowCountColumn: 2 }, 'eod.csv', ','), { expectedRows: 9 });
+});
