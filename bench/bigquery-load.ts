@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const file = storage.bucket('landing').file(`incoming/${name}`);
     await pipeline(createReadStream(csv), file.createWriteStream({ resumable: false }));
     const [meta] = await file.getMetadata();
-    const object = openObjectSource(file, Number(meta.size), { name, uri: `gs://landing/incoming/${name}`, generation: String(meta.generation) });
+    const object = openObjectSource(file, Number(meta.size), { name, path: name, uri: `gs://landing/incoming/${name}`, generation: String(meta.generation) });
     const { source, read } = counting(object);
     const mapping: TableMapping = {
       pattern: 'trades_*.csv',

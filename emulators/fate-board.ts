@@ -1,19 +1,21 @@
 // What became of each file uploaded here: pairs uploads with load events and dead letters, and says it in one line.
 import type { TableMapping } from '../lib/config/index.js';
-import { baseNameOf, classify, companionGoName, dataNameOf } from '../lib/match/index.js';
-import { objectKey, type LoadEvent, type ObjectRef } from '../lib/pipeline/index.js';
+import { classify, companionGoName, dataNameOf } from '../lib/match/index.js';
+import { folderOf, objectKey, relativeName, type LoadEvent, type ObjectRef } from '../lib/pipeline/index.js';
 
 export interface Uploaded extends ObjectRef {
   /** When the upload call returned (the object exists: it has been finalized). */
   atMs: number;
 }
 
-export const FATES = ['loaded', 'failed', 'skipped', 'dead-lettered'] as const;
+export const FATES = ['loaded', 'failed', 'skipped', 'superseded', 'dead-lettered'] as const;
 export type Fate = (typeof FATES)[number];
 
 interface DataUpload {
   ref: ObjectRef;
   table: string;
+  /** Pairs with a go file in the same folder only, as the matcher does. */
+  folder: string;
   batchKey: string;
   needsGo: boolean;
   atMs: number;
@@ -30,16 +32,24 @@ const MIN_NAME_WIDTH = 26;
 
 export class FateBoard {
   private readonly data = new Map<string, DataUpload>();
-  // (table, batch key) → when its go file was uploaded here
+  // (table, folder, batch key) → when its go file was uploaded here
   private readonly goAt = new Map<string, number>();
   private readonly seenEvents = new Set<string>();
   private width = MIN_NAME_WIDTH;
 
-  constructor(private readonly mappings: readonly TableMapping[]) {}
+  /** `landingPrefix` is left out of the names shown: a file reads as its path, `day1/trades_1.csv`. */
+  constructor(
+    private readonly mappings: readonly TableMapping[],
+    private readonly landingPrefix = '',
+  ) {}
 
   /** Widens the name column up front, so the lines of a known set of files line up. */
   expectNames(names: readonly string[]): void {
-    for (const name of names) this.width = Math.max(this.width, baseNameOf(name).length + 2);
+    for (const name of names) this.width = Math.max(this.width, this.shown(name).length + 2);
+  }
+
+  private shown(name: string): string {
+    return relativeName(name, this.landingPrefix);
   }
 
   /**
@@ -53,27 +63,28 @@ export class FateBoard {
       if (found === undefined) {
         lines.push(this.line(file.name, '? matches no table mapping in config/tables: left in the landing bucket'));
       } else if (found.role === 'go') {
-        this.goAt.set(pairKey(found.mapping.table, found.batchKey), file.atMs);
+        this.goAt.set(pairKey(found.mapping.table, folderOf(file.name), found.batchKey), file.atMs);
       } else {
         const { mapping, batchKey } = found;
         const ref = { bucket: file.bucket, name: file.name, generation: file.generation };
-        this.data.set(objectKey(ref), { ref, table: mapping.table, batchKey, needsGo: mapping.goFile !== undefined, atMs: file.atMs });
+        const upload = { ref, table: mapping.table, folder: folderOf(file.name), batchKey, needsGo: mapping.goFile !== undefined, atMs: file.atMs };
+        this.data.set(objectKey(ref), upload);
       }
     }
     for (const { file, found } of kinds) {
       if (found === undefined) continue;
-      const waiting = this.waitingFor(found.mapping, found.role, found.batchKey);
+      const waiting = this.waitingFor(found.mapping, found.role, folderOf(file.name), found.batchKey);
       if (waiting) lines.push(this.line(file.name, `… waiting for ${waiting}`));
     }
     return lines;
   }
 
-  private waitingFor(mapping: TableMapping, role: 'data' | 'go', batchKey: string): string | undefined {
-    const key = pairKey(mapping.table, batchKey);
+  private waitingFor(mapping: TableMapping, role: 'data' | 'go', folder: string, batchKey: string): string | undefined {
+    const key = pairKey(mapping.table, folder, batchKey);
     if (role === 'data') {
       return mapping.goFile !== undefined && !this.goAt.has(key) ? companionGoName(mapping, batchKey) : undefined;
     }
-    const hasData = [...this.data.values()].some((d) => pairKey(d.table, d.batchKey) === key && d.fate === undefined);
+    const hasData = [...this.data.values()].some((d) => pairKey(d.table, d.folder, d.batchKey) === key && d.fate === undefined);
     return hasData ? undefined : dataNameOf(mapping, batchKey);
   }
 
@@ -99,6 +110,8 @@ export class FateBoard {
         return this.line(name, `↷ ${event.table}: skipped, an earlier attempt already loaded it${took}`);
       case 'failed':
         return this.line(name, `✗ failed: ${event.error ?? 'no reason given'}${took}`);
+      case 'superseded':
+        return this.line(name, `↷ superseded: a newer upload replaced it before it was loaded${took}`);
     }
   }
 
@@ -117,32 +130,33 @@ export class FateBoard {
   private dataForGo(name: string): DataUpload | undefined {
     const found = classify(name, this.mappings);
     if (found?.role !== 'go') return undefined;
-    return [...this.data.values()].find((d) => d.table === found.mapping.table && d.batchKey === found.batchKey && d.fate === undefined);
+    const key = pairKey(found.mapping.table, folderOf(name), found.batchKey);
+    return [...this.data.values()].find((d) => pairKey(d.table, d.folder, d.batchKey) === key && d.fate === undefined);
   }
 
   /** From upload to commit: the clock starts when the file was complete (its go file too, when it needs one). */
   private completeAt(upload: DataUpload): number {
-    const go = upload.needsGo ? this.goAt.get(pairKey(upload.table, upload.batchKey)) : undefined;
+    const go = upload.needsGo ? this.goAt.get(pairKey(upload.table, upload.folder, upload.batchKey)) : undefined;
     return go === undefined ? upload.atMs : Math.max(go, upload.atMs);
   }
 
-  /** Data files uploaded here with no fate yet (their base names). */
+  /** Data files uploaded here with no fate yet (their paths). */
   outstanding(): string[] {
-    return [...this.data.values()].filter((d) => d.fate === undefined).map((d) => baseNameOf(d.ref.name));
+    return [...this.data.values()].filter((d) => d.fate === undefined).map((d) => this.shown(d.ref.name));
   }
 
   /** Each data file uploaded here, with its fate (undefined while none is known). */
   fates(): { name: string; table: string; batchKey: string; fate: Fate | undefined }[] {
-    return [...this.data.values()].map((d) => ({ name: baseNameOf(d.ref.name), table: d.table, batchKey: d.batchKey, fate: d.fate }));
+    return [...this.data.values()].map((d) => ({ name: this.shown(d.ref.name), table: d.table, batchKey: d.batchKey, fate: d.fate }));
   }
 
   line(name: string, text: string): string {
-    return `${baseNameOf(name).padEnd(this.width)}${text}`;
+    return `${this.shown(name).padEnd(this.width)}${text}`;
   }
 }
 
-function pairKey(table: string, batchKey: string): string {
-  return `${table}\u0000${batchKey}`;
+function pairKey(table: string, folder: string, batchKey: string): string {
+  return `${table}\u0000${folder}\u0000${batchKey}`;
 }
 
 /** A load this command did not time itself: the pipeline's own arrival-to-commit time, when the event carries it. */

@@ -36,7 +36,7 @@ export function openSession(stack: Stack, config: SessionConfig): Session {
   const clients: Clients = connectClients(process.env, stack.topology);
   const pubsub = pubsubClient(stack.project, stack.ports.pubsub);
   const firestore = new Firestore({ projectId: stack.project });
-  const board = new FateBoard(config.mappings);
+  const board = new FateBoard(config.mappings, stack.topology.buckets.landing.prefix);
   const runs = new Map<string, DbtRunRecord>();
   const reportRun = dbtRunReporter(() => board.line('', '').length);
   const batches = stack.functions.includes('dbtTrigger') ? config.batches : [];

@@ -28,6 +28,7 @@ resource "google_bigquery_table" "load_metadata" {
     { name = "bytes", type = "INT64", mode = "REQUIRED" },
     { name = "status", type = "STRING", mode = "REQUIRED" },
     { name = "error", type = "STRING", mode = "NULLABLE" },
+    { name = "path", type = "STRING", mode = "NULLABLE" },
   ])
 }
 

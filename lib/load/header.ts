@@ -3,6 +3,7 @@ import { constants, gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../errors.js';
 import { firstRecordEnd } from './csv-scan.js';
+import { bareCarriageReturn, loneCrError } from './line-endings.js';
 import type { FileSource } from './source.js';
 
 /** Columns every landfall table has; a file may not bring its own. */
@@ -11,6 +12,9 @@ export const RESERVED_COLUMNS = ['_extra', '_load_id'] as const;
 const FIRST_READ_BYTES = 64 * 1024;
 /** The longest line (header or row) landfall reads: 10 MB values fit; DuckDB reads a buffer this size per thread. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** BigQuery's own limits on a table (docs, "Quotas and limits"): a file within them loads on every backend. */
+export const MAX_COLUMNS = 10_000;
+export const MAX_COLUMN_NAME_CHARS = 300;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Column names are matched case-insensitively everywhere (DuckDB identifiers are; BigQuery columns are). */
@@ -28,7 +32,14 @@ function plainHead(raw: Buffer, compressed: boolean, file: string): Buffer {
   }
 }
 
-/** The header line's bytes (BOM and line end removed), reading more of the head until the record ends. */
+function tooLong(file: string): TerminalError {
+  return new TerminalError(`${file} line 1: the line is longer than the ${MAX_LINE_BYTES}-byte limit`, { file, line: 1 });
+}
+
+/**
+ * The header line's bytes (BOM and line end removed), reading more of the head until the record ends. A header is
+ * held to the line limit like every other line, and a file whose lines end in a lone CR fails here, at once.
+ */
 async function headerBytes(source: FileSource, compressed: boolean, delimiter: string): Promise<Buffer> {
   const file = source.name;
   if (source.bytes === 0) {
@@ -40,13 +51,10 @@ async function headerBytes(source: FileSource, compressed: boolean, delimiter: s
     let head = plainHead(raw, compressed, file);
     if (head.subarray(0, 3).equals(BOM)) head = head.subarray(3);
     const end = firstRecordEnd(head, delimiter);
-    if (end >= 0 || whole) {
-      const line = end >= 0 ? head.subarray(0, end) : head;
-      return line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
-    }
-    if (head.length > MAX_LINE_BYTES) {
-      throw new TerminalError(`${file} line 1: the header line is longer than ${MAX_LINE_BYTES} bytes`, { file, line: 1 });
-    }
+    const line = end >= 0 ? head.subarray(0, end) : head;
+    if (bareCarriageReturn(line, delimiter) >= 0) throw loneCrError(file);
+    if (line.length > MAX_LINE_BYTES) throw tooLong(file);
+    if (end >= 0 || whole) return line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
   }
 }
 
@@ -67,11 +75,18 @@ export async function readHeader(source: FileSource, options: { delimiter: strin
   } catch (error) {
     throw new TerminalError(`${file} line 1: the header is not valid CSV (${(error as Error).message})`, { file, line: 1 }, error);
   }
-  return records[0] ?? [''];
+  // Names are trimmed of surrounding whitespace: `id ` and `id` are one column, in a new table and against an old one.
+  return (records[0] ?? ['']).map((name) => name.trim());
 }
 
-/** Rejects empty, duplicate (case-insensitive) and reserved column names, naming the columns involved. */
+/**
+ * Rejects empty, duplicate (case-insensitive) and reserved column names, names over 300 characters and headers over
+ * 10,000 columns (BigQuery's limits, kept on every backend), naming the columns involved.
+ */
 export function checkHeader(names: readonly string[], file: string): void {
+  if (names.length > MAX_COLUMNS) {
+    throw new TerminalError(`${file} line 1: the header has ${names.length} columns, more than the ${MAX_COLUMNS} a table may have`, { file, line: 1 });
+  }
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
     const column = index + 1;
@@ -81,6 +96,10 @@ export function checkHeader(names: readonly string[], file: string): void {
     if (name.trim() === '') fail(`column ${column} of the header has an empty name`);
     // A control character (NUL, a line break) cannot be written as a warehouse column name.
     if (/[\u0000-\u001f\u007f]/.test(name)) fail(`column ${column}'s name ${JSON.stringify(name)} contains a control character`);
+    const chars = [...name].length;
+    if (chars > MAX_COLUMN_NAME_CHARS) {
+      fail(`column ${column}'s name (${JSON.stringify(name.slice(0, 40))}…) is ${chars} characters long, more than the ${MAX_COLUMN_NAME_CHARS} a column name may have`);
+    }
     const folded = foldName(name);
     if ((RESERVED_COLUMNS as readonly string[]).includes(folded)) {
       fail(`column ${column} is named "${name}", which landfall reserves for its own use (${RESERVED_COLUMNS.join(', ')})`);

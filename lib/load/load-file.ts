@@ -100,7 +100,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
   const { mapping, loadId } = request;
   // The header check, the trailer search and the warehouse's probes share one ranged read of each end.
   const source = withReadCache(request.source);
-  if (!UUID.test(loadId)) throw new Error(`loadId must be a UUID, got "${loadId}"`);
+  if (!UUID.test(loadId)) throw new TerminalError(`loadId must be a UUID, got "${loadId}"`, { file: request.source.name, loadId });
   if (mapping.goFile && !request.goFile) {
     return { outcome: outcome(request, { status: 'waiting', rows: 0, loadId: null, error: null }), replacedLoadIds: [], expectedRows: null };
   }
@@ -108,9 +108,9 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
   let expectedRows: number | null = null;
   try {
     const replace: ReplacePolicy = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
-    const plan = planReplacement(await warehouse.priorLoads(mapping.table, source.name), source.generation, replace, {
+    const plan = planReplacement(await warehouse.priorLoads(mapping.table, source.path), source.generation, replace, {
       table: mapping.table,
-      file: source.name,
+      file: source.path,
     });
     if (plan.action === 'skip') {
       return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows };

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { TerminalError } from '../errors.js';
 import type { FileSource } from './source.js';
+import { normalizeLineEnds } from './line-endings.js';
 import { countNewlines } from './trailer.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -46,20 +47,25 @@ async function* counted(chunks: AsyncIterable<Buffer>, count: { newlines: number
   }
 }
 
+export interface PlainCopyOptions {
+  compressed: boolean;
+  /** Where the rows end (a trailer starts); the whole file when absent. */
+  endOffset?: number;
+  /** Rewrite CRLF outside quoted values as LF (a file that mixes both), reading with this delimiter. */
+  normalizeWith?: string;
+}
+
 /**
- * Writes the first `endOffset` plain bytes of the source to `destination` (streamed, never whole in memory) and
- * returns how many newlines they hold: the physical line a trailer at `endOffset` is on, less one.
+ * Writes the source's plain bytes up to `endOffset` to `destination` (streamed, never whole in memory) and returns
+ * how many newlines they hold: the physical line a trailer at `endOffset` is on, less one.
  */
-export async function copyPlainPrefix(
-  source: FileSource,
-  compressed: boolean,
-  endOffset: number,
-  destination: string,
-): Promise<{ newlines: number }> {
-  const stream = await openPlainStream(source, compressed);
+export async function copyPlainPrefix(source: FileSource, destination: string, options: PlainCopyOptions): Promise<{ newlines: number }> {
+  const stream = await openPlainStream(source, options.compressed);
   const count = { newlines: 0 };
+  const prefix = plainPrefix(stream, options.endOffset ?? Number.POSITIVE_INFINITY);
   try {
-    await pipeline(counted(plainPrefix(stream, endOffset), count), createWriteStream(destination));
+    if (options.normalizeWith === undefined) await pipeline(counted(prefix, count), createWriteStream(destination));
+    else await pipeline(prefix, normalizeLineEnds(options.normalizeWith), (chunks) => counted(chunks, count), createWriteStream(destination));
   } catch (error) {
     throw gzipError(error, source.name);
   }

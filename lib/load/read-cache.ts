@@ -12,6 +12,7 @@ export function withReadCache(source: FileSource): FileSource {
   const whole = (bytes: Buffer) => bytes.length >= source.bytes;
   return {
     name: source.name,
+    path: source.path,
     uri: source.uri,
     generation: source.generation,
     bytes: source.bytes,

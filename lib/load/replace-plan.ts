@@ -1,12 +1,12 @@
-// Decides, from earlier loads of a file name, whether a load is skipped, and which earlier loads it replaces.
+// Decides, from earlier loads of a path, whether a load is skipped, and which earlier loads it replaces.
 import { TerminalError } from '../errors.js';
 import type { PriorLoad, ReplacePolicy } from './warehouse.js';
 
 export type ReplacePlan = { action: 'skip'; loadId: string } | { action: 'load'; replaceLoadIds: string[] };
 
 /**
- * Identity is (table, file name, generation). The same identity loads once unless forced; a forced reload
- * replaces that identity's rows. A new generation of a loaded name follows the mapping's `reupload` policy;
+ * Identity is (table, path, generation). The same identity loads once unless forced; a forced reload
+ * replaces that identity's rows. A new generation of a loaded path follows the mapping's `reupload` policy;
  * `force` overrides `reject` (the operator asked for it explicitly) and then behaves like `replace`.
  */
 export function planReplacement(

@@ -3,10 +3,16 @@
 export interface FileSource {
   /** Base name the mapping matched, e.g. `trades_20240115.csv`; `load_metadata.filename`. */
   readonly name: string;
+  /**
+   * Where the file is, which with `generation` makes its identity (`load_metadata.path`): the object name under the
+   * landing prefix in the pipeline (`day1/trades_1.csv`); for the CLI, the path under the landing root, or the
+   * absolute path without one. Two paths are two files, whatever their base names.
+   */
+  readonly path: string;
   /** Where it came from, for `load_metadata.source_uri`: `file:///abs/path` or `gs://bucket/object`. */
   readonly uri: string;
   /**
-   * With `name`, the file's identity: the object generation, or the content MD5 (hex) of a local file.
+   * With `path`, the file's identity: the object generation, or the content MD5 (hex) of a local file.
    * The same identity is loaded at most once unless forced.
    */
   readonly generation: string;

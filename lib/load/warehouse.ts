@@ -14,11 +14,11 @@ export interface ExpectedCount {
   line?: number;
 }
 
-/** How a load treats earlier loads of the same file name in the same table. */
+/** How a load treats earlier loads of the same file (path) in the same table. */
 export interface ReplacePolicy {
   /** Reload an identity that is already loaded, replacing its rows (`--force`, or a pipeline replay). */
   force: boolean;
-  /** What a new generation of an already-loaded file name does. */
+  /** What a new generation of an already-loaded path does. */
   reupload: ReuploadPolicy;
 }
 
@@ -62,7 +62,7 @@ export const METADATA_STATUSES = ['loaded', 'failed', 'replaced'] as const;
 /** `load_metadata.status`: `replaced` rows were deleted by a later load of the same file. */
 export type MetadataStatus = (typeof METADATA_STATUSES)[number];
 
-/** One earlier `load_metadata` row of a file name in a table. */
+/** One earlier `load_metadata` row of a path in a table. */
 export interface PriorLoad {
   loadId: string;
   generation: string;
@@ -73,7 +73,7 @@ export interface PriorLoad {
 export interface FailedLoad {
   table: string;
   loadId: string;
-  source: Pick<FileSource, 'name' | 'uri' | 'generation' | 'bytes'>;
+  source: Pick<FileSource, 'name' | 'path' | 'uri' | 'generation' | 'bytes'>;
   expectedRows: number | null;
   startedAt: Date;
   error: string;
@@ -90,8 +90,8 @@ export interface LoadOptions {
 }
 
 export interface Warehouse {
-  /** Earlier `load_metadata` rows of this file name in this table (any status), oldest first. */
-  priorLoads(table: string, filename: string): Promise<PriorLoad[]>;
+  /** Earlier `load_metadata` rows of this path in this table (any status), oldest first. */
+  priorLoads(table: string, path: string): Promise<PriorLoad[]>;
   /**
    * Loads the job in ONE transaction: create the table if absent, insert the rows (drift into `_extra`),
    * check the count, replace earlier loads as the policy says, write `load_metadata`, commit.

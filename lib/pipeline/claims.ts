@@ -9,7 +9,14 @@ import {
   type FileDoc,
   type LoadResult,
 } from './file-doc.js';
-import { transition } from './states.js';
+import { transition, type FileEvent } from './states.js';
+
+const FINISH_EVENTS: Record<LoadResult['status'], FileEvent> = {
+  loaded: 'finish_loaded',
+  skipped: 'finish_loaded',
+  failed: 'finish_failed',
+  superseded: 'finish_superseded',
+};
 
 export const CLAIM_DECISIONS = ['claimed', 'done', 'stale', 'busy'] as const;
 export type ClaimDecision = (typeof CLAIM_DECISIONS)[number];
@@ -38,6 +45,7 @@ export function applyClaim(doc: FileDoc | undefined, request: LoadRequest, ctx: 
   switch (doc.state) {
     case 'loaded':
     case 'failed':
+    case 'superseded':
       return { decision: 'done', doc, reason: `round ${doc.round} already ended ${doc.state}` };
     case 'waiting':
       return { decision: 'stale', doc, reason: `round ${doc.round} is waiting for parts` };
@@ -99,7 +107,7 @@ export function applyFinish(doc: FileDoc | undefined, claimNumber: number, resul
   if (!ownsClaim(doc, claimNumber)) return { doc, owned: false };
   const ended: FileDoc = {
     ...doc,
-    state: transition(doc.state, result.status === 'failed' ? 'finish_failed' : 'finish_loaded'),
+    state: transition(doc.state, FINISH_EVENTS[result.status]),
     claim: null,
     result,
     history: [result, ...doc.history].slice(0, HISTORY_LIMIT),

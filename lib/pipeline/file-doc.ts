@@ -1,4 +1,4 @@
-// The (table, batch key) document and what an arrival does to it: pure, so Firestore transactions can re-run it.
+// The (table, folder, batch key) document and what an arrival does to it: pure, so Firestore transactions can re-run it.
 import type { TableMapping } from '../config/mapping.js';
 import { objectKey, type ObjectRef } from './ids.js';
 import type { LoadRequest, SourceRef } from './messages.js';
@@ -29,8 +29,11 @@ export interface Claim {
   leaseExpiresAt: string;
 }
 
+export const RESULT_STATUSES = ['loaded', 'failed', 'skipped', 'superseded'] as const;
+
 export interface LoadResult {
-  status: 'loaded' | 'failed' | 'skipped';
+  /** `superseded`: the claimed generation was replaced or deleted in landing before it could be loaded. */
+  status: (typeof RESULT_STATUSES)[number];
   rows: number;
   loadId: string;
   error: string | null;
@@ -43,6 +46,8 @@ export interface LoadResult {
 export interface FileDoc {
   v: 1;
   table: string;
+  /** The folder under the landing prefix the parts are in (`day1/`, '' at the top): a go file pairs only within it. */
+  folder: string;
   batchKey: string;
   pattern: string;
   needsGo: boolean;
@@ -82,6 +87,12 @@ export interface ArrivalDecision {
 
 export const HISTORY_LIMIT = 10;
 
+/** Where a document's parts live: their folder under the landing prefix and their batch key. */
+export interface Slot {
+  folder: string;
+  batchKey: string;
+}
+
 /** The identity of a part: where it first landed. */
 export function identityOf(part: SourceRef): ObjectRef {
   return part.origin ?? { bucket: part.bucket, name: part.name, generation: part.generation };
@@ -102,11 +113,12 @@ export function emptyRound(): Round {
   return { data: null, go: null, replay: false, replayId: null };
 }
 
-export function newFileDoc(mapping: TableMapping, batchKey: string, now: string): FileDoc {
+export function newFileDoc(mapping: TableMapping, slot: Slot, now: string): FileDoc {
   return {
     v: 1,
     table: mapping.table,
-    batchKey,
+    folder: slot.folder,
+    batchKey: slot.batchKey,
     pattern: mapping.pattern,
     needsGo: mapping.goFile !== undefined,
     state: 'waiting',
@@ -176,14 +188,8 @@ export function enterRound(doc: FileDoc, round: Round, roundNumber: number, now:
 }
 
 /** What one arrival does to the document (undefined when none exists yet). */
-export function applyArrival(
-  existing: FileDoc | undefined,
-  arrived: ArrivedPart,
-  mapping: TableMapping,
-  batchKey: string,
-  now: string,
-): ArrivalDecision {
-  const doc = existing ?? newFileDoc(mapping, batchKey, now);
+export function applyArrival(existing: FileDoc | undefined, arrived: ArrivedPart, mapping: TableMapping, slot: Slot, now: string): ArrivalDecision {
+  const doc = existing ?? newFileDoc(mapping, slot, now);
   if (isDuplicate(doc, arrived)) {
     const republish = doc.state === 'ready' && !doc.requested;
     return republish ? { doc, outcome: 'duplicate', request: requestFor(doc) } : { doc, outcome: 'duplicate' };
@@ -200,6 +206,7 @@ export function applyArrival(
     }
     case 'loaded':
     case 'failed':
+    case 'superseded':
       return enterRound(doc, withPart(emptyRound(), arrived), doc.round + 1, now);
   }
 }

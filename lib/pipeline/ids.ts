@@ -32,9 +32,17 @@ function safeId(parts: readonly string[]): string {
   return id;
 }
 
-/** One document per (table, batch key). */
-export function fileDocId(table: string, batchKey: string): string {
-  return safeId([table, batchKey]);
+/** A readable document id from its parts, none of which can be mistaken for another's (`~` inside a part is escaped). */
+export function docId(...parts: string[]): string {
+  return safeId(parts);
+}
+
+/**
+ * One document per (table, folder, batch key): the data file and go file of one key in one folder. A file at the top
+ * of the landing prefix (folder '') keeps the id documents had before folders counted, `table~key`.
+ */
+export function fileDocId(table: string, folder: string, batchKey: string): string {
+  return folder === '' ? safeId([table, batchKey]) : safeId([table, folder, batchKey]);
 }
 
 /** One document per unmatched object name (a new generation updates it). */
@@ -65,9 +73,14 @@ export function loadIdFor(identity: ObjectRef, claimNumber: number): string {
   return uuidV5(`${objectKey(identity)}@claim${claimNumber}`);
 }
 
-/** The name of an object relative to the landing prefix (`incoming/a/b.csv` → `a/b.csv`). */
+/** The name of an object relative to the landing prefix (`incoming/a/b.csv` → `a/b.csv`): a file's path. */
 export function relativeName(name: string, prefix: string): string {
   return prefix && name.startsWith(prefix) ? name.slice(prefix.length) : name;
+}
+
+/** The folder part of a path, with its trailing `/` (`a/b/c.csv` → `a/b/`; `c.csv` → ''). */
+export function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
 }
 
 export function baseName(name: string): string {
@@ -86,9 +99,4 @@ export function destinationName(
   landingPrefix: string,
 ): string {
   return `${table}/${batchKey}/${dataGeneration}/${relativeName(originName, landingPrefix)}`;
-}
-
-/** The sidecar that says why a file failed. */
-export function errorSidecarName(failedName: string): string {
-  return `${failedName}.error.json`;
 }

@@ -3,7 +3,8 @@ import type { TableMapping } from '../config/mapping.js';
 import type { Topology } from '../config/topology.js';
 import type { LoadReport, LoadRequest as EngineRequest } from '../load/index.js';
 import { identityOf, type FileDoc, type LoadResult, type Part } from './file-doc.js';
-import { baseName, errorSidecarName, objectKey, type ObjectRef } from './ids.js';
+import { errorSidecarName } from '../load/index.js';
+import { baseName, objectKey, relativeName, type ObjectRef } from './ids.js';
 import type { LoadRequest } from './messages.js';
 import { destinationOf, movePart, writeErrorSidecar, type MoveContext, type MoveTarget } from './moves.js';
 import type { Laps } from './laps.js';
@@ -26,6 +27,8 @@ export interface LoadStepDeps {
 interface Outcome extends Pick<LoadResult, 'status' | 'rows' | 'loadId' | 'error'> {
   /** False when there is nothing left to move (the data object vanished). */
   move?: false;
+  /** Where a failure is: the data file or its go file, and the line. */
+  problem?: { file: string; line: number | null };
 }
 
 function partsOf(doc: FileDoc): Part[] {
@@ -51,13 +54,13 @@ export async function runLoad(deps: LoadStepDeps, doc: FileDoc, request: LoadReq
   const live = await deps.objects.stat(request.data.bucket, request.data.name);
   deps.laps?.lap('stat');
   const outcome =
-    live?.generation === request.data.generation ? await loadParts(deps, ctx, request, loadId, live.size) : await recover(deps, ctx, parts, loadId);
+    live?.generation === request.data.generation ? await loadParts(deps, ctx, request, loadId, live.size) : await recover(deps, ctx, parts, loadId, live);
   let moved: ObjectRef[] = [];
   if (outcome.move !== false) {
     moved = outcome.status === 'failed' ? await moveFailed(ctx, parts, outcome, doc, deps.now()) : await moveAll(ctx, parts, 'archive');
   }
   deps.laps?.lap('move');
-  const { move: _move, ...fields } = outcome;
+  const { move: _move, problem: _problem, ...fields } = outcome;
   return { ...fields, file: objectKey(data), finishedAt: deps.now(), moved };
 }
 
@@ -69,13 +72,15 @@ async function moveFailed(ctx: MoveContext, parts: Part[], outcome: Outcome, doc
   const moved = await moveAll(ctx, parts, 'failed');
   const go = doc.current.go;
   await writeErrorSidecar(ctx, moved[0]!, {
+    error: outcome.error ?? 'unknown error',
+    problem: outcome.problem ?? { file: baseName(ctx.data.name), line: null },
     file: objectKey(ctx.data),
+    path: relativeName(ctx.data.name, ctx.topology.buckets.landing.prefix),
     table: ctx.table,
     batchKey: ctx.batchKey,
     loadId: outcome.loadId,
-    error: outcome.error ?? 'unknown error',
-    failedAt: now,
     goFile: go ? objectKey(identityOf(go)) : null,
+    failedAt: now,
   });
   return moved;
 }
@@ -91,6 +96,7 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
   }
   const source = await deps.objects.openSource(request.data, {
     name: baseName(ctx.data.name),
+    path: relativeName(ctx.data.name, deps.topology.buckets.landing.prefix),
     uri: `gs://${ctx.data.bucket}/${ctx.data.name}`,
     generation: ctx.data.generation,
   }, bytes);
@@ -111,28 +117,39 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
   deps.laps?.lap('warehouse');
   const { status, rows, error } = report.outcome;
   if (status === 'waiting') return failed(loadId, `${source.name} needs a go file and the load request carried none`);
-  return { status, rows, loadId: report.outcome.loadId ?? loadId, error };
+  const where = report.failure?.context;
+  const problem = where ? { file: where.file ?? source.name, line: where.line ?? null } : undefined;
+  return { status, rows, loadId: report.outcome.loadId ?? loadId, error, ...(problem ? { problem } : {}) };
 }
 
 function failed(loadId: string, error: string): Outcome {
   return { status: 'failed', rows: 0, loadId, error };
 }
 
+/** The reason an earlier attempt wrote beside the failed copy; a sidecar that is gone or unreadable still fails the file. */
+async function earlierFailure(deps: LoadStepDeps, failedCopy: { bucket: string; name: string }): Promise<string> {
+  const fallback = 'failed in an earlier attempt (its .error.json is missing or unreadable)';
+  const sidecar = await deps.objects.stat(failedCopy.bucket, errorSidecarName(failedCopy.name));
+  if (!sidecar) return fallback;
+  try {
+    const error = (JSON.parse(await deps.objects.readText(sidecar)) as { error?: unknown }).error;
+    return typeof error === 'string' ? error : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /**
- * The data object is no longer where the request says. Either an earlier attempt of this claim got as far as
- * the move (its copy is in the archive or failed bucket: finish the move), or the object was replaced or deleted.
+ * The data object is no longer where the request says. Either an earlier attempt of this claim got as far as the
+ * move (its copy is in the archive or failed bucket: finish the move), or the generation was replaced or deleted
+ * in landing before its load: it is superseded (a newer generation has an arrival of its own), not failed.
  */
-async function recover(deps: LoadStepDeps, ctx: MoveContext, parts: Part[], loadId: string): Promise<Outcome> {
+async function recover(deps: LoadStepDeps, ctx: MoveContext, parts: Part[], loadId: string, live: ObjectRef | undefined): Promise<Outcome> {
   const dataPart = parts[0]!;
   const archived = destinationOf(ctx, dataPart, 'archive');
   if (await deps.objects.stat(archived.bucket, archived.name)) return { status: 'skipped', rows: 0, loadId, error: null };
   const failedCopy = destinationOf(ctx, dataPart, 'failed');
-  if (await deps.objects.stat(failedCopy.bucket, failedCopy.name)) {
-    const sidecar = await deps.objects.stat(failedCopy.bucket, errorSidecarName(failedCopy.name));
-    const text = sidecar ? await deps.objects.readText(sidecar) : '{}';
-    const error = (JSON.parse(text) as { error?: string }).error ?? 'failed in an earlier attempt';
-    return failed(loadId, error);
-  }
-  const error = `the data file ${objectKey(ctx.data)} was deleted or replaced before it could be loaded`;
-  return { ...failed(loadId, error), move: false };
+  if (await deps.objects.stat(failedCopy.bucket, failedCopy.name)) return failed(loadId, await earlierFailure(deps, failedCopy));
+  const by = live ? `replaced by generation ${live.generation}` : 'deleted';
+  return { status: 'superseded', rows: 0, loadId, error: `${objectKey(ctx.data)} was ${by} before it could be loaded`, move: false };
 }

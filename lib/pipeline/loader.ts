@@ -1,10 +1,10 @@
 // The loader use case: claim the round a load request is for, load it with the engine, move the files, tell.
-import { TransientError } from '../errors.js';
+import { LandfallError, TransientError } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
 import { deadLetter, guardMalformed } from './dead-letter.js';
 import { identityOf, markRequested, type FileDoc, type LoadResult } from './file-doc.js';
-import { fileDocId, objectKey } from './ids.js';
+import { fileDocId, folderOf, objectKey, relativeName } from './ids.js';
 import type { LoadEngine } from './load-step.js';
 import { runLoad } from './load-step.js';
 import { Laps } from './laps.js';
@@ -18,7 +18,7 @@ export interface LoaderDeps extends MatcherDeps {
   leaseMs: number;
 }
 
-export type LoaderResult = 'loaded' | 'failed' | 'skipped' | 'stale' | 'done' | 'lost' | 'malformed';
+export type LoaderResult = LoadResult['status'] | 'stale' | 'done' | 'lost' | 'malformed';
 
 function nowIso(deps: LoaderDeps): string {
   return (deps.now ?? (() => new Date()))().toISOString();
@@ -36,7 +36,8 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
     await deadLetter(deps, message, new MalformedMessageError(reason, request), 'loader');
     return 'malformed';
   }
-  const id = fileDocId(request.table, request.batchKey);
+  const path = relativeName(identityOf(request.data).name, deps.topology.buckets.landing.prefix);
+  const id = fileDocId(request.table, folderOf(path), request.batchKey);
   const laps = new Laps();
   const claim = await deps.store.update(id, (doc) => {
     const result = applyClaim(doc, request, { messageId: message.messageId, now: nowIso(deps), leaseMs: deps.leaseMs });
@@ -57,6 +58,12 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
     const step = { ...deps, mapping: found.mapping, compressed: found.compressed, now: () => nowIso(deps), laps };
     result = await runLoad(step, doc, request, claim.loadId!);
   } catch (error) {
+    // A condition no retry changes (a destination someone else wrote): the round ends failed where its files are.
+    if (error instanceof LandfallError && !error.retryable) {
+      const at = nowIso(deps);
+      result = { status: 'failed', rows: 0, loadId: claim.loadId!, error: error.message, file: objectKey(identityOf(request.data)), finishedAt: at, moved: [] };
+      return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
+    }
     await deps.store.update(id, (current) => {
       const released = applyRelease(current, claimNumber, nowIso(deps));
       return { doc: released, write: released !== current, result: undefined };
@@ -64,10 +71,11 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
     deps.log('WARNING', 'load_retry', { ...context, loadId: claim.loadId, error: String((error as Error)?.message ?? error) });
     throw error;
   }
-  return finish(deps, id, doc, request, claimNumber, result, laps);
+  return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
 }
 
-async function finish(deps: LoaderDeps, id: string, claimed: FileDoc, request: LoadRequest, claimNumber: number, result: LoadResult, laps: Laps) {
+async function finish(deps: LoaderDeps, at: { id: string; path: string }, claimed: FileDoc, request: LoadRequest, claimNumber: number, result: LoadResult, laps: Laps) {
+  const { id, path } = at;
   const decision = await deps.store.update(id, (doc) => {
     const next = applyFinish(doc, claimNumber, result, nowIso(deps));
     return { doc: next.doc, write: next.owned, result: next };
@@ -85,6 +93,8 @@ async function finish(deps: LoaderDeps, id: string, claimed: FileDoc, request: L
     status: result.status,
     rows: result.rows,
     file: result.file,
+    path,
+    folder: folderOf(path),
     finishedAt: result.finishedAt,
   };
   const arrivedAt = claimed.current.data?.arrivedAt;

@@ -1,9 +1,9 @@
-// The matcher use case: one GCS notification → the (table, batch key) document, and a load request once complete.
+// The matcher use case: one GCS notification → the (table, folder, batch key) document, and a load request once complete.
 import type { TableMapping } from '../config/mapping.js';
 import type { Topology } from '../config/topology.js';
 import { classify } from '../match/index.js';
 import { applyArrival, markRequested, type ArrivalOutcome, type FileDoc, type Part } from './file-doc.js';
-import { fileDocId, unmatchedDocId, type ObjectRef } from './ids.js';
+import { fileDocId, folderOf, relativeName, unmatchedDocId, type ObjectRef } from './ids.js';
 import { Laps } from './laps.js';
 import type { Logger } from './log.js';
 import { parseArrival, type Arrival, type BusMessage } from './messages.js';
@@ -37,17 +37,21 @@ export async function handleArrival(deps: MatcherDeps, message: BusMessage): Pro
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const part: Part = { ...arrival.object, arrivedAt: located.landedAt ?? arrival.timeCreated ?? now };
   if (!sameRef(located.origin, arrival.object)) part.origin = located.origin;
-  const id = fileDocId(found.mapping.table, found.batchKey);
+  // Patterns match the base name; the folder keeps files of one name in two folders apart, and pairs a go file
+  // only with the data file beside it.
+  const slot = { folder: folderOf(relativeName(located.origin.name, deps.topology.buckets.landing.prefix)), batchKey: found.batchKey };
+  const id = fileDocId(found.mapping.table, slot.folder, slot.batchKey);
   const arrived = { role: found.role, part, replay: arrival.replay, replayId: arrival.replayId };
   const laps = new Laps();
   const decision = await deps.store.update(id, (doc) => {
-    const next = applyArrival(doc, arrived, found.mapping, found.batchKey, now);
+    const next = applyArrival(doc, arrived, found.mapping, slot, now);
     return { doc: next.doc, write: next.doc !== doc, result: next };
   });
   laps.lap('decide');
   deps.log('INFO', `arrival_${decision.outcome}`, {
     object: arrival.object,
     table: found.mapping.table,
+    folder: slot.folder,
     batchKey: found.batchKey,
     role: found.role,
     replay: arrival.replay,

@@ -53,7 +53,7 @@ export interface LoadRequest {
   replay?: boolean;
 }
 
-export const EVENT_STATUSES = ['loaded', 'failed', 'skipped'] as const;
+export const EVENT_STATUSES = ['loaded', 'failed', 'skipped', 'superseded'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export interface LoadEvent {
@@ -66,6 +66,9 @@ export interface LoadEvent {
   error?: string;
   /** `gs://bucket/name#generation` of the landed data file. */
   file: string;
+  /** The data file's path under the landing prefix (`day1/trades_1.csv`), and its folder (`day1/`, '' at the top). */
+  path?: string;
+  folder?: string;
   /** When the data file landed and when the load finished (ISO), for arrival-to-commit latency. */
   arrivedAt?: string;
   finishedAt?: string;
@@ -108,8 +111,17 @@ function sourceRef(value: unknown, where: string, raw: unknown): SourceRef {
   return ref;
 }
 
+/**
+ * A message must have an id: a claim is held by the message that took it, so that its own redelivery (a dead
+ * claimant) may retake it at once. Two id-less messages would both be that message.
+ */
+function requireMessageId(message: BusMessage): void {
+  if (message.messageId === '') throw new MalformedMessageError('the message has no messageId', { attributes: message.attributes, data: message.data.toString('utf8').slice(0, 2000) });
+}
+
 /** Reads the JSON body of a message; anything else is malformed. */
 export function parseJson(message: BusMessage): Json {
+  requireMessageId(message);
   let value: unknown;
   try {
     value = JSON.parse(message.data.toString('utf8'));
@@ -122,6 +134,7 @@ export function parseJson(message: BusMessage): Json {
 
 /** A GCS notification (JSON_API_V1 or NONE). Only what GCS and fake-gcs-server both send is read. */
 export function parseArrival(message: BusMessage): Arrival {
+  requireMessageId(message);
   const attrs = message.attributes;
   const raw = { attributes: attrs, data: message.data.toString('utf8').slice(0, 2000) };
   const eventType = text(attrs, 'eventType', 'attributes', raw);
@@ -188,7 +201,7 @@ export function validateLoadEvent(value: unknown): LoadEvent {
     rows,
     file: text(value, 'file', 'event', value),
   };
-  for (const key of ['error', 'arrivedAt', 'finishedAt'] as const) {
+  for (const key of ['error', 'arrivedAt', 'finishedAt', 'path', 'folder'] as const) {
     if (value[key] === undefined) continue;
     if (typeof value[key] !== 'string') throw new MalformedMessageError(`load event ${key} must be a string`, value);
     event[key] = value[key];

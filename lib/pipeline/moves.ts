@@ -1,8 +1,10 @@
 // Moving a loaded or failed file and its go file: copy to a name unique to the load, then delete the source.
 import type { Topology } from '../config/topology.js';
+import { TerminalError } from '../errors.js';
 import type { Part } from './file-doc.js';
 import { identityOf } from './file-doc.js';
-import { destinationName, errorSidecarName, objectKey, type ObjectRef } from './ids.js';
+import { errorSidecarName, sidecarText, type FailureReport } from '../load/index.js';
+import { destinationName, objectKey, type ObjectRef } from './ids.js';
 import { originMetadata, readOrigin } from './origin.js';
 import type { ObjectStore } from './ports.js';
 
@@ -44,7 +46,10 @@ export async function movePart(ctx: MoveContext, part: Part, target: MoveTarget)
   const copy = (await ctx.objects.stat(dest.bucket, dest.name)) ?? (await ctx.objects.copy(part, dest, { metadata }));
   const copied = readOrigin(copy.metadata)?.origin;
   if (!copied || objectKey(copied) !== objectKey(origin)) {
-    throw new Error(`cannot move ${objectKey(part)}: gs://${dest.bucket}/${dest.name} already holds ${copied ? objectKey(copied) : 'another object'}`);
+    const holds = copied ? objectKey(copied) : 'another object';
+    throw new TerminalError(`cannot move ${objectKey(part)}: gs://${dest.bucket}/${dest.name} already holds ${holds}; move or delete that object, then replay`, {
+      object: objectKey(part),
+    });
   }
   await ctx.objects.delete(part);
   if (part.bucket === ctx.topology.buckets.failed.name) {
@@ -53,18 +58,7 @@ export async function movePart(ctx: MoveContext, part: Part, target: MoveTarget)
   return { bucket: copy.bucket, name: copy.name, generation: copy.generation };
 }
 
-export interface FailureReport {
-  file: string;
-  table: string;
-  batchKey: string;
-  loadId: string;
-  error: string;
-  failedAt: string;
-  goFile: string | null;
-}
-
 /** Writes `<name>.error.json` beside the failed data file. */
 export async function writeErrorSidecar(ctx: MoveContext, failedData: ObjectRef, report: FailureReport): Promise<void> {
-  const body = `${JSON.stringify(report, null, 2)}\n`;
-  await ctx.objects.writeText(failedData.bucket, errorSidecarName(failedData.name), body, 'application/json');
+  await ctx.objects.writeText(failedData.bucket, errorSidecarName(failedData.name), sidecarText(report), 'application/json');
 }

@@ -15,6 +15,9 @@ export interface CopyOptions {
   metadata: Record<string, string>;
 }
 
+/** What the engine records of an object it loads: for a replayed archive copy, where the file first landed. */
+export type SourceIdentity = Pick<FileSource, 'name' | 'path' | 'uri' | 'generation'>;
+
 export interface ObjectStore {
   /** The live object of that name, or undefined when there is none. */
   stat(bucket: string, name: string): Promise<ObjectInfo | undefined>;
@@ -24,7 +27,7 @@ export interface ObjectStore {
    * A FileSource over the object at that generation, with `identity` as its name/uri/generation. `size`, when
    * the caller already read it for that generation, saves asking again.
    */
-  openSource(ref: ObjectRef, identity: { name: string; uri: string; generation: string }, size?: number): Promise<DisposableSource>;
+  openSource(ref: ObjectRef, identity: SourceIdentity, size?: number): Promise<DisposableSource>;
   /**
    * Copies that generation to `destination`, which must not exist yet; when it already does (a retried move),
    * returns the existing object so the caller can check it is the same file.
@@ -61,7 +64,7 @@ export interface StateStore {
    * the read; resolves whether it wrote. For follow-up marks that must not contend (lock) with the transactions
    * of other handlers on the same document: losing the race to any other write is fine for them.
    */
-  patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined): Promise<boolean>;
+  patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean>;
   get(id: string): Promise<FileDoc | undefined>;
   list(): Promise<FileDoc[]>;
   /** Records (or refreshes) an object that no mapping claims. */

@@ -1,6 +1,6 @@
 // The file state machine: every legal (state, event) → state transition, written as data, and nothing else.
 
-export const FILE_STATES = ['waiting', 'ready', 'loading', 'loaded', 'failed'] as const;
+export const FILE_STATES = ['waiting', 'ready', 'loading', 'loaded', 'failed', 'superseded'] as const;
 export type FileState = (typeof FILE_STATES)[number];
 
 export const FILE_EVENTS = [
@@ -18,10 +18,12 @@ export const FILE_EVENTS = [
   'finish_loaded',
   /** The file failed validation and moved to the failed bucket. */
   'finish_failed',
+  /** The claimed generation was replaced (or deleted) in landing before its load: nothing of it is loaded or moved. */
+  'finish_superseded',
 ] as const;
 export type FileEvent = (typeof FILE_EVENTS)[number];
 
-export const TERMINAL_STATES = ['loaded', 'failed'] as const satisfies readonly FileState[];
+export const TERMINAL_STATES = ['loaded', 'failed', 'superseded'] as const satisfies readonly FileState[];
 
 /** Every legal transition; anything not listed is illegal. */
 export const TRANSITIONS: readonly (readonly [FileState, FileEvent, FileState])[] = [
@@ -35,11 +37,14 @@ export const TRANSITIONS: readonly (readonly [FileState, FileEvent, FileState])[
   ['loading', 'release', 'ready'],
   ['loading', 'finish_loaded', 'loaded'],
   ['loading', 'finish_failed', 'failed'],
+  ['loading', 'finish_superseded', 'superseded'],
   // A new generation (a correction) or a replay after the end starts a new round; the old parts have moved away.
   ['loaded', 'arrive_partial', 'waiting'],
   ['loaded', 'arrive_complete', 'ready'],
   ['failed', 'arrive_partial', 'waiting'],
   ['failed', 'arrive_complete', 'ready'],
+  ['superseded', 'arrive_partial', 'waiting'],
+  ['superseded', 'arrive_complete', 'ready'],
 ];
 
 export class IllegalTransitionError extends Error {

@@ -12,6 +12,11 @@ export interface TriggerBatch {
   tables: readonly string[];
   select: string;
   policy: { kind: 'all_tables' } | { kind: 'each_load'; debounceSeconds: number };
+  /**
+   * Whether files in different folders are different batches (`client_a/trades_1.csv` and `client_b/trades_1.csv`
+   * build apart: the batch key is `client_a/1`), or one (dated folders holding one business date each).
+   */
+  perFolder: boolean;
 }
 
 /** The latest load event of one member table for this key. */
@@ -56,7 +61,7 @@ export interface BatchKeyState {
 export interface TriggerEvent {
   table: string;
   loadId: string;
-  status: 'loaded' | 'failed' | 'skipped';
+  status: 'loaded' | 'failed' | 'skipped' | 'superseded';
   rows: number;
   file: string;
   error: string | null;
@@ -83,7 +88,8 @@ export function emptyState(batch: string, batchKey: string, now: string): BatchK
 
 /** Does the event say something new about its member? Duplicates and stale (older) events do not. */
 function isNews(current: MemberState | undefined, event: TriggerEvent): boolean {
-  if (event.status === 'skipped') return false;
+  // A skip loads nothing new; a superseded generation loads nothing at all (its successor has its own event).
+  if (event.status === 'skipped' || event.status === 'superseded') return false;
   if (!current) return true;
   if (current.loadId === event.loadId) return current.status !== event.status && event.at >= current.at;
   return event.at >= current.at;

@@ -15,7 +15,7 @@ export interface BatchDefinition extends TriggerBatch {
   source: { file: string; line: number };
 }
 
-const BATCH_KEYS = ['tables', 'select', 'policy', 'debounce_seconds'] as const;
+const BATCH_KEYS = ['tables', 'select', 'policy', 'debounce_seconds', 'per_folder'] as const;
 /** Batch names become Firestore document ids and dbt vars: keep them plain. */
 const BATCH_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 /** What a dbt selection is written with: node names, methods (`tag:`, `path:`), graph operators (`+ @ *`), `,` and spaces. */
@@ -94,6 +94,14 @@ function readPolicy(ctx: Context, at: number, byKey: Map<string, Entry>): Trigge
   return { kind, debounceSeconds: seconds };
 }
 
+function readPerFolder(ctx: Context, entry: Entry | undefined): boolean | undefined {
+  if (entry === undefined) return false;
+  const value = isScalar(entry.value) ? entry.value.value : undefined;
+  if (typeof value === 'boolean') return value;
+  report(ctx, lineOf(ctx, entry), `per_folder must be true or false (whether each folder is a batch of its own), got ${describe(entry)}`);
+  return undefined;
+}
+
 function readBatch(ctx: Context, entry: Entry): BatchDefinition | undefined {
   const name = entry.key;
   const nameOk = BATCH_NAME.test(name);
@@ -113,8 +121,9 @@ function readBatch(ctx: Context, entry: Entry): BatchDefinition | undefined {
   const tables = tablesEntry === undefined ? [] : readMembers(ctx, tablesEntry);
   const select = selectEntry === undefined ? undefined : readSelect(ctx, selectEntry);
   const policy = readPolicy(ctx, entry.line, byKey);
-  if (!nameOk || tables.length === 0 || select === undefined || policy === undefined) return undefined;
-  return { name, tables, select, policy, source: { file: ctx.file.path, line: entry.line } };
+  const perFolder = readPerFolder(ctx, byKey.get('per_folder'));
+  if (!nameOk || tables.length === 0 || select === undefined || policy === undefined || perFolder === undefined) return undefined;
+  return { name, tables, select, policy, perFolder, source: { file: ctx.file.path, line: entry.line } };
 }
 
 function readBatchFile(configFile: ConfigFile, tables: ReadonlyMap<string, string>, problems: Problems): BatchDefinition[] {

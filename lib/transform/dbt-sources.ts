@@ -37,7 +37,11 @@ export function renderDbtSources(mappings: readonly TableMapping[]): string {
   const metadata: SourceTable = {
     name: 'load_metadata',
     description: 'One row per load (loaded, failed or replaced): file, generation, rows, times, error.',
-    columns: [{ name: 'load_id', description: 'The load; rows carry it as `_load_id`.', data_tests: ['not_null'] }],
+    columns: [
+      { name: 'load_id', description: 'The load; rows carry it as `_load_id`.', data_tests: ['not_null'] },
+      { name: 'filename', description: 'The file’s base name (`trades_20240115.csv`).' },
+      { name: 'path', description: 'The file’s path under the landing prefix (`day1/trades_20240115.csv`): with the generation, its identity.' },
+    ],
   };
   const document = {
     version: 2,

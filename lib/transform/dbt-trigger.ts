@@ -66,8 +66,9 @@ export async function handleLoadEvent(deps: DbtTriggerDeps, message: BusMessage)
   const outcomes: BatchOutcome[] = [];
   for (const batch of batches) {
     const trigger = triggerEvent(event, message, nowIso(deps));
-    const first = await transact(deps, batch, event.batchKey, (state) => onEvent(batch, state, trigger, nowIso(deps), deps.leaseMs));
-    outcomes.push(await follow(deps, batch, event.batchKey, message.messageId, first));
+    const key = batch.perFolder ? `${event.folder ?? ''}${event.batchKey}` : event.batchKey;
+    const first = await transact(deps, batch, key, (state) => onEvent(batch, state, trigger, nowIso(deps), deps.leaseMs));
+    outcomes.push(await follow(deps, batch, key, message.messageId, first));
   }
   return outcomes;
 }

@@ -7,7 +7,10 @@ export type DbtRunStatus = (typeof DBT_RUN_STATUSES)[number];
 export interface DbtRunRequest {
   /** The batch definition's name, e.g. `daily`. */
   batch: string;
-  /** The batch key every member table was loaded for, e.g. `20240115`; passed to dbt as `var('batch_key')`. */
+  /**
+   * The batch key every member table was loaded for, e.g. `20240115`; passed to dbt as `var('batch_key')`. For a
+   * batch that runs per folder it starts with the folder (`client_a/20240115`): dbt gets `var('folder')` apart.
+   */
   batchKey: string;
   /** The dbt node selection, as `dbt build --select` takes it. */
   select: string;
@@ -48,9 +51,16 @@ export function logExcerpt(log: string, maxChars: number = LOG_EXCERPT_MAX_CHARS
   return log.slice(0, head) + marker + log.slice(log.length - tail);
 }
 
+/** A run's key split into the folder (`client_a/`, or null for a batch across folders) and the `*` part. */
+export function splitBatchKey(batchKey: string): { folder: string | null; key: string } {
+  const cut = batchKey.lastIndexOf('/') + 1;
+  return { folder: cut === 0 ? null : batchKey.slice(0, cut), key: batchKey.slice(cut) };
+}
+
 /** The `--vars` argument dbt gets: JSON is valid YAML, and quoting keeps keys like `20240115` strings. */
 export function dbtVars(request: DbtRunRequest): string {
-  return JSON.stringify({ batch_key: request.batchKey, batch: request.batch });
+  const { folder, key } = splitBatchKey(request.batchKey);
+  return JSON.stringify({ batch_key: key, batch: request.batch, ...(folder === null ? {} : { folder }) });
 }
 
 /** The argument list of `dbt build` for a request, shared by the local process and the Cloud Run job. */

@@ -21,18 +21,24 @@ export interface MetadataRecord {
   bytes: number;
   status: string;
   error: string | null;
+  path: string;
 }
 
 /** What a backend gives the suite: a fresh, empty warehouse and ways to look inside it. */
 export interface WarehouseHarness {
   warehouse: Warehouse;
-  /** A source holding `content` under `name`: a temp file, a bucket object. */
-  source(name: string, content: string | Buffer): Promise<FileSource>;
+  /**
+   * A source holding `content` at `path` (folders allowed; its base name is the file name), under one landing root
+   * per harness, so files in one folder are neighbours: a temp file, a bucket object. Writing a path again replaces it.
+   */
+  source(path: string, content: string | Buffer): Promise<FileSource>;
   /** Every row of `table` (values as strings or null), in a stable order; undefined when there is no such table. */
   rows(table: string): Promise<Record<string, string | null>[] | undefined>;
   /** The table's column names in order; undefined when there is no such table. */
   columns(table: string): Promise<string[] | undefined>;
   metadata(): Promise<MetadataRecord[]>;
+  /** Runs SQL on the warehouse, for a case that sets up a table of its own (DuckDB's dialect; absent elsewhere). */
+  exec?(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +118,7 @@ function runSchemaContract(options: WarehouseContractOptions): void {
     assert.ok(meta);
     assert.equal(meta.load_id, report.outcome.loadId);
     assert.equal(meta.filename, 't3_20240115.csv');
+    assert.equal(meta.path, 't3_20240115.csv');
     assert.equal(meta.table_name, 't3');
     assert.equal(meta.row_count, 3);
     assert.equal(meta.source_uri, source.uri);

@@ -30,6 +30,8 @@ export interface E2E {
   /** Publishes one message to a topic of the stack (e.g. a second copy of a notification). */
   publish(topic: string, message: { data: Buffer; attributes?: Record<string, string> }): Promise<string>;
   eventFor(table: string, batchKey: string, n?: number, timeoutMs?: number): Promise<LoadEvent>;
+  /** The first load event that `matches`, waiting for it. */
+  eventWhere(matches: (event: LoadEvent) => boolean, what: string, timeoutMs?: number): Promise<LoadEvent>;
   eventsFor(table: string, batchKey: string): LoadEvent[];
   query(sql: string): Promise<Record<string, unknown>[]>;
   names(role: BucketRole, prefix?: string): Promise<string[]>;
@@ -88,6 +90,15 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     await pubsub.close().catch(() => undefined);
   };
   const eventsFor = (table: string, batchKey: string) => events.filter((e) => e.table === table && e.batchKey === batchKey);
+  const waitFor = async (found: () => LoadEvent | undefined, what: string, timeoutMs: number): Promise<LoadEvent> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const event = found();
+      if (event) return event;
+      if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms (logs: ${stack.logPath('matcher')}, ${stack.logPath('loader')})`);
+      await sleep(50);
+    }
+  };
   const e2e: E2E = {
     stack,
     storage,
@@ -99,16 +110,11 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       const { landing } = stack.topology.buckets;
       await storage.bucket(landing.name).file(`${landing.prefix}${name}`).save(body, { resumable: false });
     },
-    async eventFor(table, batchKey, n = 1, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = eventsFor(table, batchKey);
-        if (found.length >= n) return found[n - 1]!;
-        if (Date.now() > deadline) {
-          throw new Error(`no load event #${n} for ${table}/${batchKey} within ${timeoutMs} ms (logs: ${stack.logPath('matcher')}, ${stack.logPath('loader')})`);
-        }
-        await sleep(50);
-      }
+    eventFor(table, batchKey, n = 1, timeoutMs = 30_000) {
+      return waitFor(() => eventsFor(table, batchKey)[n - 1], `load event #${n} for ${table}/${batchKey}`, timeoutMs);
+    },
+    eventWhere(matches, what, timeoutMs = 30_000) {
+      return waitFor(() => events.find(matches), `load event ${what}`, timeoutMs);
     },
     publish: (topic, message) => pubsub.topic(topic).publishMessage(message),
     query: (sql) => queryDuckDb(dbPath, sql),

@@ -79,3 +79,39 @@ test('50 files uploaded at once: all loaded, metadata complete', async () => {
   );
   assert.deepEqual(meta[0], { n: 50, rows: 500 });
 });
+
+test('one name in two folders is two files: both load, neither replaces the other, each archived under its path', async () => {
+  await upload('day1/instruments_eod.csv', csv('id,name', 3));
+  await upload('day2/instruments_eod.csv', csv('id,name', 2));
+  const day1 = await e2e.eventWhere((e) => e.path === 'day1/instruments_eod.csv', 'for day1/instruments_eod.csv');
+  const day2 = await e2e.eventWhere((e) => e.path === 'day2/instruments_eod.csv', 'for day2/instruments_eod.csv');
+  assert.deepEqual([day1.status, day1.rows, day1.folder, day2.status, day2.rows, day2.folder], ['loaded', 3, 'day1/', 'loaded', 2, 'day2/']);
+  const meta = await query(`select path, filename, status, row_count::int as n from load_metadata where filename = 'instruments_eod.csv' order by path`);
+  assert.deepEqual(meta, [
+    { path: 'day1/instruments_eod.csv', filename: 'instruments_eod.csv', status: 'loaded', n: 3 },
+    { path: 'day2/instruments_eod.csv', filename: 'instruments_eod.csv', status: 'loaded', n: 2 },
+  ]);
+  const rows = await query(`select count(*)::int as n from raw_instruments where _load_id in ('${day1.loadId}', '${day2.loadId}')`);
+  assert.equal(rows[0]?.n, 5);
+  const archived = await e2e.names('archive', 'raw_instruments/eod/');
+  assert.equal(archived.filter((n) => n.endsWith('/day1/instruments_eod.csv')).length, 1);
+  assert.equal(archived.filter((n) => n.endsWith('/day2/instruments_eod.csv')).length, 1);
+  const status = JSON.parse((await e2e.cli(['status', '--json'])).stdout) as { files: { file: string; state: string }[] };
+  const eod = status.files.filter((f) => f.file?.endsWith('/instruments_eod.csv')).map((f) => [f.file, f.state]);
+  assert.deepEqual(eod.sort(), [['incoming/day1/instruments_eod.csv', 'loaded'], ['incoming/day2/instruments_eod.csv', 'loaded']]);
+});
+
+test('a go file pairs only with the data file in its own folder', async () => {
+  await upload('a/trades_20240601.csv', csv('id,qty', 2));
+  await e2e.logLine('matcher', ['"event":"arrival_waiting"', '"folder":"a/"', '"batchKey":"20240601"']);
+  await upload('b/trades_20240601.go', 'record_count=2\n');
+  await e2e.logLine('matcher', ['"event":"arrival_waiting"', '"folder":"b/"', '"batchKey":"20240601"']);
+  await upload('a/trades_20240601.go', 'record_count=2\n');
+  const event = await e2e.eventWhere((e) => e.path === 'a/trades_20240601.csv', 'for a/trades_20240601.csv');
+  assert.deepEqual([event.status, event.rows], ['loaded', 2]);
+  assert.equal(e2e.events.filter((e) => e.batchKey === '20240601').length, 1, 'b/ has a go file and no data file: nothing of it loads');
+  const status = JSON.parse((await e2e.cli(['status', '--json'])).stdout) as { files: { goFile: string | null; state: string; waitingFor: string | null }[] };
+  const b = status.files.find((f) => f.goFile === 'incoming/b/trades_20240601.go');
+  assert.deepEqual([b?.state, b?.waitingFor], ['waiting', 'the data file']);
+  assert.deepEqual(await e2e.names('landing', 'incoming/b/'), ['incoming/b/trades_20240601.go']);
+});

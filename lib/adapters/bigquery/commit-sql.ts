@@ -16,22 +16,46 @@ function value(position: number): string {
   return `COALESCE(${ident(stagingColumn(position))}, '')`;
 }
 
-/** True for a staged row equal to the trailer, field by field. */
-function trailerMatch(trailer: readonly string[]): string {
-  return `(${trailer.map((field, i) => `${value(i + 1)} = ${literal(field)}`).join(' AND ')})`;
+/**
+ * The emulator's SQLite turns `a OR b OR …` and `CONCAT(a, b, …)` into one function call, which takes at most 127
+ * arguments: a wide file's terms are grouped in nested calls of at most this many (BigQuery reads them the same).
+ */
+const MAX_ARGS = 100;
+
+function grouped(terms: readonly string[], join: (part: readonly string[]) => string): string {
+  if (terms.length <= MAX_ARGS) return join(terms);
+  const groups = Array.from({ length: Math.ceil(terms.length / MAX_ARGS) }, (_, i) => join(terms.slice(i * MAX_ARGS, (i + 1) * MAX_ARGS)));
+  return grouped(groups, join);
 }
 
-/** Rows staged, and how many of them equal the trailer (the trailer line is loaded with the rows, then left out). */
-export function countSql(where: Where, staging: string, trailer?: readonly string[]): string {
+const all = (terms: readonly string[], op: 'AND' | 'OR') => grouped(terms, (part) => `(${part.join(` ${op} `)})`);
+const concat = (terms: readonly string[]) => grouped(terms, (part) => `CONCAT(${part.join(', ')})`);
+
+/** True for a staged row equal to the trailer, field by field. */
+function trailerMatch(trailer: readonly string[]): string {
+  return all(trailer.map((field, i) => `${value(i + 1)} = ${literal(field)}`), 'AND');
+}
+
+/** A staged row holding a NUL byte in one of its `width` values. */
+function nulMatch(width: number): string {
+  return all(Array.from({ length: width }, (_, i) => `0 IN UNNEST(TO_CODE_POINTS(${ident(stagingColumn(i + 1))}))`), 'OR');
+}
+
+/**
+ * Rows staged, how many of them equal the trailer (the trailer line is loaded with the rows, then left out), and,
+ * for a reader that loads NUL bytes (`nulsOfWidth`: the staging width), how many rows hold one.
+ */
+export function countSql(where: Where, staging: string, trailer?: readonly string[], nulsOfWidth?: number): string {
   const from = tableRef(where.project, where.dataset, staging);
-  return `SELECT COUNT(*) AS total, ${trailer ? `COUNTIF(${trailerMatch(trailer)})` : '0'} AS trailers FROM ${from}`;
+  const nuls = nulsOfWidth === undefined ? '0' : `COUNTIF(${nulMatch(nulsOfWidth)})`;
+  return `SELECT COUNT(*) AS total, ${trailer ? `COUNTIF(${trailerMatch(trailer)})` : '0'} AS trailers, ${nuls} AS nuls FROM ${from}`;
 }
 
 /** `_extra` as one JSON object of the unknown columns; NULL when there are none. */
 function extraExpression(plan: ColumnPlan): string {
   if (plan.extra.length === 0) return 'CAST(NULL AS JSON)';
-  const pairs = plan.extra.map((e) => `${literal(JSON.stringify(e.key))}, ':', TO_JSON_STRING(${value(e.position)})`);
-  return `PARSE_JSON(CONCAT('{', ${pairs.join(", ',', ")}, '}'))`;
+  const pairs = plan.extra.flatMap((e, i) => [...(i === 0 ? [] : ["','"]), literal(JSON.stringify(e.key)), "':'", `TO_JSON_STRING(${value(e.position)})`]);
+  return `PARSE_JSON(${concat(["'{'", ...pairs, "'}'"])})`;
 }
 
 export interface CommitInput {
@@ -45,6 +69,7 @@ export interface CommitInput {
   replaceLoadIds: readonly string[];
   metadata: {
     filename: string;
+    path: string;
     rowCount: number;
     startedAt: Date;
     sourceUri: string;
@@ -85,6 +110,7 @@ function insertMetadata(input: CommitInput): string {
     intLiteral(m.bytes),
     "'loaded'",
     'CAST(NULL AS STRING)',
+    literal(m.path),
   ];
   return `INSERT INTO ${tableRef(input.where.project, input.where.dataset, 'load_metadata')} (${METADATA_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`;
 }

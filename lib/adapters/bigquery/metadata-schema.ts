@@ -15,6 +15,8 @@ export const METADATA_FIELDS = [
   { name: 'bytes', type: 'INT64', mode: 'REQUIRED' },
   { name: 'status', type: 'STRING', mode: 'REQUIRED' },
   { name: 'error', type: 'STRING', mode: 'NULLABLE' },
+  // Last, and nullable, so a table made before paths were identities takes it as an added column.
+  { name: 'path', type: 'STRING', mode: 'NULLABLE' },
 ] as const;
 
 export const METADATA_COLUMNS = METADATA_FIELDS.map((f) => f.name);

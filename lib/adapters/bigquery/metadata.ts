@@ -15,14 +15,14 @@ export async function query(bq: BigQuery, where: Where, sql: string, params: Rec
   return rows as Record<string, unknown>[];
 }
 
-/** Rows of this file name in this table, oldest first. */
-export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, filename: string): Promise<PriorLoad[]> {
+/** Rows of this path in this table, oldest first. */
+export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, path: string): Promise<PriorLoad[]> {
   const rows = await query(
     bq,
     where,
     `SELECT load_id, source_generation, status FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
-     WHERE table_name = @table AND filename = @filename ORDER BY started_at, completed_at`,
-    { table, filename },
+     WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at`,
+    { table, path },
   );
   return rows.map((row) => ({
     loadId: String(row.load_id),
@@ -31,10 +31,16 @@ export async function selectPriorLoads(bq: BigQuery, where: Where, table: string
   }));
 }
 
+/** Rows written before `path` existed get their file name as path (see ensureMetadataTable). */
+export async function fillPaths(bq: BigQuery, where: Where): Promise<void> {
+  await query(bq, where, `UPDATE ${tableRef(where.project, where.dataset, METADATA_TABLE)} SET path = filename WHERE path IS NULL`);
+}
+
 export async function insertFailure(bq: BigQuery, where: Where, failure: FailedLoad): Promise<void> {
   const params = {
     load_id: failure.loadId,
     filename: failure.source.name,
+    path: failure.source.path,
     table_name: failure.table,
     row_count: '0',
     started_at: failure.startedAt,

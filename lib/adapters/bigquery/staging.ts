@@ -19,10 +19,12 @@ export interface CsvReader {
   gzip: boolean;
   /** Keeps a CRLF inside a quoted value (the emulator's Go reader turns it into LF). */
   keepsCrlfInValues: boolean;
+  /** Loads a NUL byte inside a value (the emulator does; BigQuery refuses the file): the staged rows are checked. */
+  loadsNul: boolean;
 }
 
-export const BIGQUERY_CSV: CsvReader = { delimiters: 'ascii', gzip: true, keepsCrlfInValues: true };
-export const EMULATOR_CSV: CsvReader = { delimiters: 'comma', gzip: false, keepsCrlfInValues: false };
+export const BIGQUERY_CSV: CsvReader = { delimiters: 'ascii', gzip: true, keepsCrlfInValues: true, loadsNul: false };
+export const EMULATOR_CSV: CsvReader = { delimiters: 'comma', gzip: false, keepsCrlfInValues: false, loadsNul: true };
 
 /**
  * An empty field must load as '' and only a missing one as NULL; BigQuery's default null marker is the empty
@@ -47,7 +49,7 @@ export interface Staged {
   staging: string;
   /** The trailer's fields when its line was staged with the rows (it is left out when inserting). */
   trailer?: string[];
-  /** The NDJSON copy to delete once the load is over. */
+  /** The copy (NDJSON, or the object under a plain name) to delete once the load is over. */
   copy?: { bucket: string; name: string };
   /** Bytes of the object asked for here (head probe and tail; served from `loadFile`'s reads when they cover them). */
   bytesRead: number;
@@ -139,14 +141,26 @@ async function explainLoadFailure(error: unknown, job: LoadJob): Promise<unknown
   return new TerminalError(`${job.source.name}: ${failure.message.split('\n')[0]}`, { file: job.source.name, table: job.table }, error);
 }
 
+/**
+ * A load job reads `*` in a source URI as a wildcard, so `orders_*x.csv` would load its neighbours too: such an object
+ * is first copied (inside the storage service, never through here) to a name the load chose.
+ */
+async function plainName(ctx: StagingContext, job: LoadJob, object: { bucket: string; name: string }): Promise<{ bucket: string; name: string; copied: boolean }> {
+  if (!object.name.includes('*')) return { ...object, copied: false };
+  const name = `${ctx.copies.prefix}${job.loadId}${job.compressed ? '.csv.gz' : '.csv'}`;
+  const target = ctx.storage.bucket(ctx.copies.bucket).file(name);
+  await ctx.storage.bucket(object.bucket).file(object.name, { generation: Number(job.source.generation) }).copy(target);
+  return { bucket: ctx.copies.bucket, name, copied: true };
+}
+
 export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> {
-  const object = gsObject(job.source.uri, job.source.name);
   const tail = await trailerFields(job);
   const probe = await readsNatively(job, ctx.reader, tail.fields);
   const staging = stagingTable(job.loadId);
   await createStagingTable(ctx.bq, ctx.dataset, staging, job.header.length);
   const copy = probe.native ? undefined : await writeCopy(ctx, job);
-  const uri = copy ? `gs://${copy.bucket}/${copy.name}` : `gs://${object.bucket}/${object.name}`;
+  const source = copy ? { ...copy, copied: true } : await plainName(ctx, job, gsObject(job.source.uri, job.source.name));
+  const uri = `gs://${source.bucket}/${source.name}`;
   try {
     const config = loadConfiguration(ctx, staging, job.header.length, uri, job, copy === undefined);
     const finished = await runJob(ctx.bq, jobId('stage', job.loadId), config, ctx.location);
@@ -157,7 +171,7 @@ export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> 
   return {
     staging,
     ...(probe.native && tail.fields ? { trailer: tail.fields } : {}),
-    ...(copy ? { copy } : {}),
+    ...(source.copied ? { copy: { bucket: source.bucket, name: source.name } } : {}),
     bytesRead: tail.bytesRead + probe.bytesRead,
   };
 }

@@ -49,8 +49,18 @@ export async function createStagingTable(bq: BigQuery, dataset: string, staging:
   await create(bq, dataset, staging, stagingFields(width), new Date(Date.now() + STAGING_TTL_MS));
 }
 
-export async function ensureMetadataTable(bq: BigQuery, dataset: string): Promise<void> {
-  if ((await fieldsOf(bq, dataset, METADATA_TABLE)) === undefined) {
+/**
+ * Creates load_metadata when missing; one from before paths were identities gets the `path` column, filled with each
+ * row's file name (what a file directly under the landing prefix has as path now). Says whether rows need that fill.
+ */
+export async function ensureMetadataTable(bq: BigQuery, dataset: string): Promise<'created' | 'current' | 'migrated'> {
+  const fields = await fieldsOf(bq, dataset, METADATA_TABLE);
+  if (fields === undefined) {
     await create(bq, dataset, METADATA_TABLE, METADATA_FIELDS.map((f) => ({ ...f })));
+    return 'created';
   }
+  const missing = METADATA_FIELDS.filter((f) => !fields.some((have) => have.name === f.name));
+  if (missing.length === 0) return 'current';
+  await bq.dataset(dataset).table(METADATA_TABLE).setMetadata({ schema: { fields: [...fields, ...missing.map((f) => ({ ...f }))] } });
+  return 'migrated';
 }

@@ -7,9 +7,10 @@ import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../.
 import { commitScript, countSql } from './commit-sql.js';
 import { classifyBigQueryError } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
-import { insertFailure, query, selectPriorLoads } from './metadata.js';
+import { fillPaths, insertFailure, query, selectPriorLoads } from './metadata.js';
 import type { Where } from './metadata.js';
 import { checkNewColumns, checkTableId, jobId } from './names.js';
+import { findBadRecord } from './scan.js';
 import { BIGQUERY_CSV, stage } from './staging.js';
 import type { CsvReader, Staged, StagingContext } from './staging.js';
 import { createTargetTable, ensureMetadataTable, tableColumns } from './tables.js';
@@ -42,11 +43,11 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     this.where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
   }
 
-  async priorLoads(table: string, filename: string): Promise<PriorLoad[]> {
+  async priorLoads(table: string, path: string): Promise<PriorLoad[]> {
     try {
-      return await selectPriorLoads(this.options.bq, this.where, table, filename);
+      return await selectPriorLoads(this.options.bq, this.where, table, path);
     } catch (error) {
-      throw classifyBigQueryError(error, { table, file: filename });
+      throw classifyBigQueryError(error, { table, file: path });
     }
   }
 
@@ -66,7 +67,13 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
 
   /** Rows staged for the table: all of them, less the trailer line when it was staged too. */
   private async stagedRows(job: LoadJob, staged: Staged): Promise<number> {
-    const [counts] = await query(this.options.bq, this.where, countSql(this.where, staged.staging, staged.trailer));
+    const nulsOfWidth = (this.options.reader ?? BIGQUERY_CSV).loadsNul ? job.header.length : undefined;
+    const [counts] = await query(this.options.bq, this.where, countSql(this.where, staged.staging, staged.trailer, nulsOfWidth));
+    if (Number(counts?.nuls ?? 0) > 0) {
+      // A NUL BigQuery would have refused: the file's one read names its line.
+      await findBadRecord(job);
+      throw new TerminalError(`${job.source.name}: a value holds a NUL byte (0x00), which no warehouse column may hold`, { file: job.source.name, table: job.table });
+    }
     const total = Number(counts?.total ?? 0);
     if (!staged.trailer) return total;
     if (Number(counts?.trailers ?? 0) < 1) {
@@ -91,6 +98,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
       replaceLoadIds,
       metadata: {
         filename: job.source.name,
+        path: job.source.path,
         rowCount: rows,
         startedAt: job.startedAt,
         sourceUri: job.source.uri,
@@ -108,8 +116,8 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     const context = { file: job.source.name, table: job.table, loadId: job.loadId, object: job.source.uri };
     try {
       checkTableId(job.table, job.source.name);
-      const prior = await selectPriorLoads(this.options.bq, this.where, job.table, job.source.name);
-      const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.name });
+      const prior = await selectPriorLoads(this.options.bq, this.where, job.table, job.source.path);
+      const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
       if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
       const columns = await tableColumns(this.options.bq, this.options.dataset, job.table);
       if (columns === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
@@ -139,10 +147,11 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
   }
 }
 
-/** Opens the warehouse on an existing dataset, creating `load_metadata` when it is missing. */
+/** Opens the warehouse on an existing dataset, creating `load_metadata` when it is missing (or adding its `path`). */
 export async function openBigQueryWarehouse(options: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
   try {
-    await ensureMetadataTable(options.bq, options.dataset);
+    const where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
+    if ((await ensureMetadataTable(options.bq, options.dataset)) === 'migrated') await fillPaths(options.bq, where);
   } catch (error) {
     throw classifyBigQueryError(error, {});
   }

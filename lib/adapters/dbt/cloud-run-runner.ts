@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { protos } from '@google-cloud/run';
 import { TransientError } from '../../errors.js';
-import { dbtBuildArgs, logExcerpt } from '../../transform/index.js';
+import { dbtBuildArgs, logExcerpt, splitBatchKey } from '../../transform/index.js';
 import type { DbtRunner, DbtRunRequest, DbtRunResult } from '../../transform/index.js';
 import { parseRunResults } from './run-results.js';
 
@@ -35,9 +35,11 @@ function isRetryable(error: unknown): boolean {
 
 /** The full request for one run, built apart from the call so it can be checked exactly. Pure. */
 export function runJobRequest(options: CloudRunDbtRunnerOptions, request: DbtRunRequest, resultsUri?: string): RunJobRequest {
+  const { folder, key } = splitBatchKey(request.batchKey);
   const env = [
     { name: 'LANDFALL_BATCH', value: request.batch },
-    { name: 'LANDFALL_BATCH_KEY', value: request.batchKey },
+    { name: 'LANDFALL_BATCH_KEY', value: key },
+    ...(folder === null ? [] : [{ name: 'LANDFALL_FOLDER', value: folder }]),
     ...(resultsUri ? [{ name: 'DBT_RESULTS_URI', value: resultsUri }] : []),
   ];
   return {

@@ -1,6 +1,6 @@
 // The dbt trigger's BatchStore over Firestore: one document per (batch, batch key), one per run, changed in transactions.
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
-import { fileDocId } from '../../pipeline/index.js';
+import { docId } from '../../pipeline/index.js';
 import type { BatchKeyState, BatchStore, DbtRunRecord, TriggerWrite } from '../../transform/index.js';
 
 export const BATCH_COLLECTIONS = { batches: 'landfall-batches', runs: 'landfall-dbt-runs' } as const;
@@ -12,7 +12,7 @@ export interface FirestoreBatchStoreOptions {
 
 /** Same derivation as the pipeline's (table, batch key) documents: readable, `/`-free, bounded. */
 export function batchDocId(batch: string, batchKey: string): string {
-  return fileDocId(batch, batchKey);
+  return docId(batch, batchKey);
 }
 
 /** `<batch doc id>~000001`: sorts by run within a key, and a retried write lands on the same record. */

@@ -14,6 +14,16 @@ export function isTransientDuckDbError(error: unknown): boolean {
   return !TERMINAL_KINDS.some((kind) => message.startsWith(`${kind}:`));
 }
 
+/** DuckDB ran out of the memory its limit allows. */
+export function isOutOfMemory(error: unknown): boolean {
+  return (error instanceof Error ? error.message : String(error)).startsWith('Out of Memory Error');
+}
+
+/** The CSV reader met a byte it has no state for, with no line to show: a CR that ends no line, or LF and CRLF mixed. */
+export function isParserStateError(error: unknown): boolean {
+  return (error instanceof Error ? error.message : String(error)).includes('CSV Parser state machine reached an invalid state');
+}
+
 /** Another process holds the database file (DuckDB allows one writer per file). */
 export function isLockConflict(error: unknown): boolean {
   return (error instanceof Error ? error.message : String(error)).includes('Could not set lock');

@@ -1,22 +1,24 @@
 // The DuckDB warehouse: one database file, opened per CLI run or load batch and closed after (one writer at a time).
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../config/settings.js';
 import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, copyPlainPrefix, physicalLineOf, planColumns, planReplacement } from '../../load/index.js';
+import { findLineEndingProblem } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { classifyDuckDbError, isLockConflict, parseCsvFailure } from './errors.js';
-import { insertSql } from './load-sql.js';
-import { METADATA_DDL, insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
-import { ident, literal } from './sql.js';
-import { ensureTable } from './tables.js';
+import { classifyDuckDbError, isLockConflict, isOutOfMemory, isParserStateError, parseCsvFailure } from './errors.js';
+import { explain, runTransaction } from './load-txn.js';
+import { memoryBytes, memoryForColumns } from './memory.js';
+import { ensureMetadataTable, insertMetadata, selectPriorLoads } from './metadata.js';
+import { rowsFile, type RowsFile } from './rows-file.js';
 
 export interface DuckDbWarehouseOptions {
-  /** DuckDB `memory_limit`, e.g. `512MB`: bounds the memory of a load (it spills beyond it). */
+  /**
+   * DuckDB `memory_limit` for a file's rows, e.g. `512MB`: a load spills beyond it. DuckDB also reserves about
+   * 160 KiB per column of the table it appends to, whatever the rows: that much is added per column of the file.
+   */
   memoryLimit?: string;
   /** Where DuckDB spills and where plain copies of `.gz` / trailer files are written; the OS temp dir otherwise. */
   tempDirectory?: string;
@@ -44,99 +46,21 @@ export interface DuckDbWarehouse extends Warehouse {
   query(sql: string, values?: (string | number | null)[]): Promise<Record<string, unknown>[]>;
 }
 
-const PROGRESS_INTERVAL_MS = 250;
-
-interface RowsFile {
-  path: string;
-  /** The trailer's physical line, counted while copying the rows before it. */
-  trailerLine?: number;
-  cleanup: () => Promise<void>;
-}
-
-/** A file DuckDB can read as plain CSV: the source itself, or a plain copy (gunzipped, cut before the trailer). */
-async function rowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFile> {
-  if (!job.compressed && job.trailerOffset === undefined) return { path: await job.source.localPath(), cleanup: async () => {} };
-  await mkdir(tempDirectory, { recursive: true });
-  const path = join(tempDirectory, `landfall-${job.loadId}.csv`);
-  const cleanup = () => rm(path, { force: true });
-  try {
-    // A gzip file is copied out in full too: zlib checks the stream to its end, DuckDB's reader does not.
-    const { newlines } = await copyPlainPrefix(job.source, job.compressed, job.trailerOffset ?? Number.POSITIVE_INFINITY, path);
-    return { path, cleanup, ...(job.trailerOffset === undefined ? {} : { trailerLine: newlines + 1 }) };
-  } catch (error) {
-    await cleanup();
-    throw error;
-  }
-}
-
-/** A CSV reader error in the file's terms: physical line (DuckDB counts record lines) and what is wrong. */
-async function explain(error: unknown, job: LoadJob, path: string): Promise<Error> {
-  const context = { file: job.source.name, table: job.table, loadId: job.loadId };
-  const failure = parseCsvFailure(error instanceof Error ? error.message : String(error));
-  if (!failure) return classifyDuckDbError(error, context);
-  const line = await physicalLineOf(createReadStream(path), job.delimiter, failure.recordLine);
-  return new TerminalError(`${job.source.name} line ${line}: ${failure.what}`, { ...context, line }, error);
-}
-
-async function runWithProgress(connection: DuckDBConnection, sql: string, options: LoadOptions): Promise<number> {
-  const { onProgress } = options;
-  if (!onProgress) return (await connection.run(sql)).rowsChanged;
-  await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
-  const timer = setInterval(() => onProgress({ percent: connection.progress.percentage }), PROGRESS_INTERVAL_MS);
-  try {
-    return (await connection.run(sql)).rowsChanged;
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** The body of the one transaction: decide, create, insert, check, replace, record. */
-async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rowsFile: RowsFile, options: LoadOptions): Promise<LoadResult> {
-  const prior = await selectPriorLoads(connection, job.table, job.source.name);
-  const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.name });
-  if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
-  const columns = await ensureTable(connection, job.table, job.header);
-  const sql = insertSql({
-    table: job.table,
-    plan: planColumns(job.header, columns),
-    columnCount: job.header.length,
-    loadId: job.loadId,
-    path: rowsFile.path,
-    delimiter: job.delimiter,
-  });
-  const rows = await runWithProgress(connection, sql, options);
-  checkExpectedRows(job, rows, rowsFile.trailerLine);
-  if (plan.replaceLoadIds.length > 0) {
-    await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
-    await markReplaced(connection, plan.replaceLoadIds);
-  }
-  await insertMetadata(connection, {
-    loadId: job.loadId,
-    filename: job.source.name,
-    table: job.table,
-    rowCount: rows,
-    startedAt: job.startedAt,
-    completedAt: new Date(),
-    sourceUri: job.source.uri,
-    sourceGeneration: job.source.generation,
-    expectedRows: job.expected?.rows ?? null,
-    bytes: job.source.bytes,
-    status: 'loaded',
-    error: null,
-  });
-  return { status: 'loaded', loadId: job.loadId, rows, replacedLoadIds: plan.replaceLoadIds };
-}
-
 class DuckDbWarehouseImpl implements DuckDbWarehouse {
   /** One connection runs one transaction at a time: calls queue behind each other. */
   private queue: Promise<unknown> = Promise.resolve();
+  private memoryLimit: number;
 
   constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly tempDirectory: string,
-  ) {}
+    private readonly baseMemory: number,
+    private readonly threads: number,
+  ) {
+    this.memoryLimit = baseMemory;
+  }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(work, work);
@@ -144,27 +68,74 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
     return next;
   }
 
-  priorLoads(table: string, filename: string): Promise<PriorLoad[]> {
-    return this.serial(() => selectPriorLoads(this.connection, table, filename));
+  priorLoads(table: string, path: string): Promise<PriorLoad[]> {
+    return this.serial(() => selectPriorLoads(this.connection, table, path));
   }
 
   load(job: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
     return this.serial(async () => {
+      await this.setMemoryLimit(memoryForColumns(this.baseMemory, job.header.length));
       const rows = await rowsFile(job, this.tempDirectory);
       try {
-        await this.connection.run('BEGIN TRANSACTION');
-        try {
-          const result = await loadInTransaction(this.connection, job, rows, options);
-          await this.connection.run(result.status === 'loaded' ? 'COMMIT' : 'ROLLBACK');
-          return result;
-        } catch (error) {
-          await this.connection.run('ROLLBACK').catch(() => undefined);
-          throw await explain(error, job, rows.path);
-        }
+        return await this.attempt(job, rows, options);
       } finally {
         await rows.cleanup();
       }
     });
+  }
+
+  /**
+   * One transaction, and the two failures another attempt can get past: lines that mix LF and CRLF (read again
+   * from a copy in LF), and running out of memory (tried once more on one thread, then the file's own failure).
+   */
+  private async attempt(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+    try {
+      return await runTransaction(this.connection, job, rows, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isParserStateError(error) || parseCsvFailure(message)) return this.afterCsvError(error, job, rows, options);
+      if (isOutOfMemory(error)) return this.onOneThread(job, rows, options);
+      throw await explain(error, job, rows.path);
+    }
+  }
+
+  /** Mixed line endings show as any of the reader's errors; a CR that ends no line shows as an invalid state only. */
+  private async afterCsvError(error: unknown, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+    const problem = await findLineEndingProblem(createReadStream(rows.path), job.delimiter);
+    const file = job.source.name;
+    if (problem?.kind === 'bare-cr' && isParserStateError(error)) {
+      const what = 'a carriage return (CR) outside quotes ends no line: quote the value that holds it, or end the line with LF or CRLF';
+      throw new TerminalError(`${file} line ${problem.line}: ${what}`, { file, line: problem.line, table: job.table, loadId: job.loadId }, error);
+    }
+    if (problem?.kind !== 'mixed') throw await explain(error, job, rows.path);
+    const lf = await rowsFile(job, this.tempDirectory, job.delimiter);
+    try {
+      return await runTransaction(this.connection, job, lf, options);
+    } catch (again) {
+      throw await explain(again, job, lf.path);
+    } finally {
+      await lf.cleanup();
+    }
+  }
+
+  private async onOneThread(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+    await this.connection.run('SET threads = 1');
+    try {
+      return await runTransaction(this.connection, job, rows, options);
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw await explain(error, job, rows.path);
+      const file = job.source.name;
+      const what = `DuckDB ran out of memory loading it (memory limit ${this.memoryLimit} bytes for its ${job.header.length} columns), also on a second attempt with one thread: raise DUCKDB_MEMORY_LIMIT to load it`;
+      throw new TerminalError(`${file}: ${what}`, { file, table: job.table, loadId: job.loadId }, error);
+    } finally {
+      await this.connection.run(`SET threads = ${this.threads}`);
+    }
+  }
+
+  private async setMemoryLimit(bytes: number): Promise<void> {
+    if (bytes === this.memoryLimit) return;
+    await this.connection.run(`SET memory_limit = '${bytes}B'`);
+    this.memoryLimit = bytes;
   }
 
   query(sql: string, values: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
@@ -176,6 +147,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
       await insertMetadata(this.connection, {
         loadId: failure.loadId,
         filename: failure.source.name,
+        path: failure.source.path,
         table: failure.table,
         rowCount: 0,
         startedAt: failure.startedAt,
@@ -198,10 +170,6 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
   }
 }
 
-/**
- * Opens (creating if needed) the database at `path` with bounded memory. DuckDB allows one writing process per
- * file, so a lock held by another process is a TransientError: close the warehouse as soon as the work is done.
- */
 /** Opens the file, retrying while another process holds its lock, until `lockWaitMs` has passed. */
 async function createWhenUnlocked(path: string, config: Record<string, string>, lockWaitMs: number): Promise<DuckDBInstance> {
   const deadline = Date.now() + lockWaitMs;
@@ -215,10 +183,15 @@ async function createWhenUnlocked(path: string, config: Record<string, string>, 
   }
 }
 
+/**
+ * Opens (creating if needed) the database at `path` with bounded memory. DuckDB allows one writing process per
+ * file, so a lock held by another process is a TransientError: close the warehouse as soon as the work is done.
+ */
 export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
   const tempDirectory = options.tempDirectory ?? join(tmpdir(), 'landfall');
+  const memory = memoryBytes(options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
   const config: Record<string, string> = {
-    memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+    memory_limit: `${memory}B`,
     // Rows of one file need no order among themselves; keeping it costs memory on large loads.
     preserve_insertion_order: 'false',
   };
@@ -227,6 +200,7 @@ export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouse
   if (options.checkpointThreshold) config.checkpoint_threshold = options.checkpointThreshold;
   const instance = await createWhenUnlocked(path, config, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   const connection = await instance.connect();
-  await connection.run(METADATA_DDL);
-  return new DuckDbWarehouseImpl(path, instance, connection, tempDirectory);
+  await ensureMetadataTable(connection);
+  const threads = Number((await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0]?.t);
+  return new DuckDbWarehouseImpl(path, instance, connection, tempDirectory, memory, threads);
 }

@@ -6,6 +6,15 @@ import type { StateStore, UnmatchedRecord } from '../../pipeline/ports.js';
 
 const FAILED_PRECONDITION = 9;
 
+/**
+ * A document written before folders counted has no `folder`: it is read as the top of the landing prefix, whose
+ * id (`table~key`) it already has. A file in a folder gets a document of its own from now on.
+ */
+function fileDoc(data: unknown): FileDoc {
+  const doc = data as FileDoc;
+  return { ...doc, folder: doc.folder ?? '' };
+}
+
 export interface FirestoreStateStoreOptions {
   /** Prefix for the collection names, so tests (and several deployments) can share one database. */
   collectionPrefix?: string;
@@ -28,17 +37,17 @@ export class FirestoreStateStore implements StateStore {
     const ref = this.files.doc(id);
     return this.db.runTransaction(async (tx) => {
       const snapshot = await tx.get(ref);
-      const current = snapshot.exists ? (snapshot.data() as FileDoc) : undefined;
+      const current = snapshot.exists ? fileDoc(snapshot.data()) : undefined;
       const { doc, write, result } = decide(current);
       if (write && doc !== undefined) tx.set(ref, doc);
       return result;
     });
   }
 
-  async patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined): Promise<boolean> {
+  async patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean> {
     const ref = this.files.doc(id);
     const snapshot = await ref.get();
-    const fields = decide(snapshot.exists ? (snapshot.data() as FileDoc) : undefined);
+    const fields = await decide(snapshot.exists ? fileDoc(snapshot.data()) : undefined);
     if (fields === undefined || !snapshot.exists || snapshot.updateTime === undefined) return false;
     try {
       await ref.update(fields as Record<string, unknown>, { lastUpdateTime: snapshot.updateTime });
@@ -52,12 +61,12 @@ export class FirestoreStateStore implements StateStore {
 
   async get(id: string): Promise<FileDoc | undefined> {
     const snapshot = await this.files.doc(id).get();
-    return snapshot.exists ? (snapshot.data() as FileDoc) : undefined;
+    return snapshot.exists ? fileDoc(snapshot.data()) : undefined;
   }
 
   async list(): Promise<FileDoc[]> {
     const snapshot = await this.files.get();
-    return snapshot.docs.map((d) => d.data() as FileDoc);
+    return snapshot.docs.map((d) => fileDoc(d.data()));
   }
 
   async recordUnmatched(id: string, record: Omit<UnmatchedRecord, 'firstSeenAt'>): Promise<void> {

@@ -3,7 +3,7 @@ import type { File } from '@google-cloud/storage';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DisposableSource } from '../../pipeline/ports.js';
+import type { DisposableSource, SourceIdentity } from '../../pipeline/ports.js';
 
 async function readRange(file: File, start: number, endInclusive: number): Promise<Buffer> {
   if (endInclusive < start) return Buffer.alloc(0);
@@ -28,7 +28,7 @@ async function readLocalRange(path: string, start: number, endInclusive: number)
 export function openObjectSource(
   file: File,
   bytes: number,
-  identity: { name: string; uri: string; generation: string },
+  identity: SourceIdentity,
   tempRoot = tmpdir(),
 ): DisposableSource {
   let directory: string | undefined;

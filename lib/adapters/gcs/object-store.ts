@@ -1,7 +1,7 @@
 // The ObjectStore port over @google-cloud/storage (GCS, or fake-gcs-server through `apiEndpoint`).
 import type { Bucket, File, FileMetadata, Storage } from '@google-cloud/storage';
 import type { ObjectRef } from '../../pipeline/ids.js';
-import type { CopyOptions, DisposableSource, ObjectInfo, ObjectStore } from '../../pipeline/ports.js';
+import type { CopyOptions, DisposableSource, ObjectInfo, ObjectStore, SourceIdentity } from '../../pipeline/ports.js';
 import { openObjectSource } from './file-source.js';
 
 export function httpStatus(error: unknown): number | undefined {
@@ -54,7 +54,7 @@ export class GcsObjectStore implements ObjectStore {
     return bytes.toString('utf8');
   }
 
-  async openSource(ref: ObjectRef, identity: { name: string; uri: string; generation: string }, size?: number): Promise<DisposableSource> {
+  async openSource(ref: ObjectRef, identity: SourceIdentity, size?: number): Promise<DisposableSource> {
     const file = this.file(ref.bucket, ref.name, ref.generation);
     const bytes = size ?? (await statFile(file))?.size;
     if (bytes === undefined) throw Object.assign(new Error(`gs://${ref.bucket}/${ref.name}#${ref.generation} not found`), { code: 404 });

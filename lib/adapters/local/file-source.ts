@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { FileSource } from '../../load/source.js';
@@ -25,16 +25,28 @@ async function readRange(path: string, position: number, length: number): Promis
 }
 
 /**
- * Opens a local file as a FileSource. A local file has no object generation, so its content MD5 stands in:
- * the same bytes under the same name are the same identity, whenever and wherever they are loaded.
+ * The identity path of a local file: its path under `landingRoot` (with `/` separators), or the absolute path when
+ * there is no landing root or the file lies outside it.
  */
-export async function openLocalFile(path: string): Promise<FileSource> {
+export function identityPath(absolute: string, landingRoot: string | undefined): string {
+  if (landingRoot === undefined) return absolute;
+  const under = relative(resolve(landingRoot), absolute);
+  return under === '' || under.startsWith('..') || isAbsolute(under) ? absolute : under.split(sep).join('/');
+}
+
+/**
+ * Opens a local file as a FileSource. A local file has no object generation, so its content MD5 stands in: the
+ * same bytes at the same path are the same identity, whenever they are loaded. The path is taken under
+ * `landingRoot` when one is given (`--landing`, LANDING_PATH), so a landing folder can move without changing it.
+ */
+export async function openLocalFile(path: string, options: { landingRoot?: string } = {}): Promise<FileSource> {
   const absolute = resolve(path);
   const info = await stat(absolute);
   if (!info.isFile()) throw new Error(`${path} is not a file`);
   const bytes = info.size;
   return {
     name: basename(absolute),
+    path: identityPath(absolute, options.landingRoot),
     uri: pathToFileURL(absolute).href,
     generation: await md5Of(absolute),
     bytes,

@@ -1,11 +1,27 @@
-// A local file's lifecycle after a load: into the archive or failed folder, with an error sidecar on failure.
-import { copyFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+// A local file's lifecycle after a load: into the archive or failed folder under its path, with an error sidecar on failure.
+import { access, copyFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, parse } from 'node:path';
+import { errorSidecarName, sidecarText, type FailureReport } from '../../load/index.js';
 
-/** Moves `path` into `folder` (created if needed), replacing a file of the same name; returns the new path. */
-export async function moveInto(path: string, folder: string): Promise<string> {
-  await mkdir(folder, { recursive: true });
-  const target = join(folder, basename(path));
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** `target`, or the first of `name~2.ext`, `name~3.ext`, … that is free: a move never replaces another file. */
+async function freeName(target: string): Promise<string> {
+  if (!(await exists(target))) return target;
+  const { dir, name, ext } = parse(target);
+  for (let n = 2; ; n++) {
+    const candidate = join(dir, `${name}~${n}${ext}`);
+    if (!(await exists(candidate))) return candidate;
+  }
+}
+
+/**
+ * Moves `path` to `relPath` under `folder` (folders created), so a landing layout is kept (`day1/x.csv` and
+ * `day2/x.csv` stay apart); a name already taken gets a `~N` suffix instead of being replaced. Returns the new path.
+ */
+export async function moveInto(path: string, folder: string, relPath: string): Promise<string> {
+  const target = await freeName(join(folder, relPath));
+  await mkdir(dirname(target), { recursive: true });
   try {
     await rename(path, target);
   } catch (error) {
@@ -17,21 +33,9 @@ export async function moveInto(path: string, folder: string): Promise<string> {
   return target;
 }
 
-/** What `<name>.error.json` says: enough for a person to act on without reading logs. */
-export interface ErrorSidecar {
-  reason: string;
-  /** The file the problem is in: the data file, or its go file. */
-  file: string;
-  line: number | null;
-  table: string | null;
-  loadId: string | null;
-  time: string;
-}
-
-/** Writes `<name>.error.json` beside the failed file in `folder`. */
-export async function writeErrorSidecar(folder: string, name: string, sidecar: ErrorSidecar): Promise<string> {
-  await mkdir(folder, { recursive: true });
-  const path = join(folder, `${name}.error.json`);
-  await writeFile(path, `${JSON.stringify(sidecar, null, 2)}\n`);
+/** Writes `<name>.error.json` beside the failed file (`failedPath`, where it was moved); its name always fits. */
+export async function writeErrorSidecar(failedPath: string, report: FailureReport): Promise<string> {
+  const path = errorSidecarName(failedPath);
+  await writeFile(path, sidecarText(report));
   return path;
 }

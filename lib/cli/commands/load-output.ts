@@ -1,25 +1,27 @@
 // What `landfall load` prints: one JSON object per file (--json), or a line a person reads, and progress on a TTY.
 import type { LoadOutcome, LoadProgress } from '../../load/index.js';
+import type { Done } from './load-run.js';
 
 /** Progress shows only for loads that take longer than this, so short loads print one clean line. */
 const PROGRESS_AFTER_MS = 1000;
 
-export function printOutcome(outcome: LoadOutcome, how: { json: boolean; elapsedMs: number; waitingFor: string | undefined }): void {
+export function printOutcome(done: Pick<Done, 'outcome' | 'path' | 'moveError'>, how: { json: boolean; elapsedMs: number; waitingFor: string | undefined }): void {
+  const { outcome } = done;
   if (how.json) {
     const { file, table, status, rows, loadId, error } = outcome;
-    console.log(JSON.stringify({ file, table, status, rows, loadId, error }));
+    console.log(JSON.stringify({ file, path: done.path, table, status, rows, loadId, error, moveError: done.moveError ?? null }));
     return;
   }
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-  const head = `${outcome.status.padEnd(8)} ${(outcome.table || '-').padEnd(16)} ${outcome.file}`;
+  const head = `${outcome.status.padEnd(8)} ${(outcome.table || '-').padEnd(16)} ${done.path}`;
   const detail: Record<LoadOutcome['status'], string> = {
     loaded: `${outcome.rows} ${outcome.rows === 1 ? 'row' : 'rows'} in ${how.elapsedMs} ms`,
     skipped: `already loaded (load ${outcome.loadId}); --force reloads it`,
     waiting: `waiting for its go file ${how.waitingFor ?? ''}`.trimEnd(),
     failed: outcome.error ?? '',
   };
-  const line = `${head}  ${detail[outcome.status]}`;
-  if (outcome.status === 'failed') console.error(line);
+  const line = `${head}  ${detail[outcome.status]}${done.moveError ? `; ${done.moveError}` : ''}`;
+  if (outcome.status === 'failed' || done.moveError) console.error(line);
   else console.log(line);
 }
 

@@ -28,16 +28,20 @@ export async function ensureBucket(storage: Storage): Promise<void> {
   if (!exists) await storage.createBucket(BUCKET);
 }
 
-/** Uploads `content` unless the object already holds exactly it: the same content keeps its generation (its identity). */
-export async function uploadSource(storage: Storage, prefix: string, name: string, content: string | Buffer): Promise<FileSource> {
-  const file = storage.bucket(BUCKET).file(`${prefix}/${name}`);
+/**
+ * Uploads `content` as `path` (folders allowed) unless the object already holds exactly it: the same content keeps
+ * its generation (its identity). The source's path is `path`, as the loader gives an object under the landing prefix.
+ */
+export async function uploadSource(storage: Storage, prefix: string, path: string, content: string | Buffer): Promise<FileSource> {
+  const file = storage.bucket(BUCKET).file(`${prefix}/${path}`);
+  const name = path.slice(path.lastIndexOf('/') + 1);
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   const md5 = createHash('md5').update(bytes).digest('base64');
   const [exists] = await file.exists();
   if (!exists || (await file.getMetadata())[0].md5Hash !== md5) await file.save(bytes, { resumable: false });
   const [metadata] = await file.getMetadata();
-  const uri = `gs://${BUCKET}/${prefix}/${name}`;
-  return openObjectSource(file, Number(metadata.size), { name, uri, generation: String(metadata.generation) });
+  const uri = `gs://${BUCKET}/${prefix}/${path}`;
+  return openObjectSource(file, Number(metadata.size), { name, path, uri, generation: String(metadata.generation) });
 }
 
 function text(value: unknown): string | null {
@@ -76,6 +80,7 @@ async function metadata(bq: BigQuery, dataset: string): Promise<MetadataRecord[]
     bytes: Number(r.bytes),
     status: String(r.status),
     error: r.error === null ? null : String(r.error),
+    path: String(r.path),
   }));
 }
 

@@ -24,8 +24,9 @@ const DAILY: TriggerBatch = {
   tables: ['raw_instruments', 'raw_trades', 'raw_positions', 'raw_eod_prices'],
   select: 'tag:daily',
   policy: { kind: 'all_tables' },
+  perFolder: false,
 };
-const INTRADAY: TriggerBatch = { name: 'intraday', tables: ['raw_trades'], select: 'stg_trades', policy: { kind: 'each_load', debounceSeconds: 1 } };
+const INTRADAY: TriggerBatch = { name: 'intraday', tables: ['raw_trades'], select: 'stg_trades', policy: { kind: 'each_load', debounceSeconds: 1 }, perFolder: false };
 
 let emulators: Emulator[] = [];
 let firestore: Firestore;
@@ -135,7 +136,7 @@ describe('dbt trigger', () => {
     const broken = join(dir, 'broken-project');
     await cp('dbt', broken, { recursive: true, filter: (src) => !/[/\\](target|logs)$/.test(src) });
     await writeFile(join(broken, 'models/marts/trader_ids.sql'), "select cast(trader as integer) as trader_id from {{ ref('stg_trades') }}\n");
-    const brokenBatch: TriggerBatch = { name: 'traders', tables: ['raw_trades'], select: 'trader_ids', policy: { kind: 'all_tables' } };
+    const brokenBatch: TriggerBatch = { name: 'traders', tables: ['raw_trades'], select: 'trader_ids', policy: { kind: 'all_tables' }, perFolder: false };
     const failing = { ...deps, batches: [brokenBatch], runner: new LocalDbtRunner({ duckdbPath: db, projectDir: broken }) };
     const [failed] = runsOf([await handleLoadEvent(failing, eventMessage(loads.get('raw_trades')!, '20240115'))]);
     assert.equal(failed?.status, 'error');

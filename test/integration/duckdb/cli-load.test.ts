@@ -94,9 +94,10 @@ test('env defaults; waiting without a go file; skip, then --force replaces; bad 
   assert.match(String(unmatched?.error), /no table mapping matches notes\.txt/);
   assert.deepEqual((await readdir(landing)).sort(), ['instruments_20240115.csv', 'trades_20240115.csv'], 'loaded files stay without --archive');
   const sidecar = JSON.parse(await readFile(join(dir, 'failed2', 'instruments_bad.csv.error.json'), 'utf8'));
-  assert.deepEqual([sidecar.file, sidecar.line, sidecar.table], ['instruments_bad.csv', 3, 'raw_instruments']);
-  assert.match(sidecar.reason, /the row has 3 fields/);
-  assert.ok(!Number.isNaN(Date.parse(sidecar.time)));
+  assert.deepEqual([sidecar.problem, sidecar.table, sidecar.batchKey], [{ file: 'instruments_bad.csv', line: 3 }, 'raw_instruments', 'bad']);
+  assert.equal(sidecar.path, join(landing, 'instruments_bad.csv'), 'without a landing root a file is its absolute path');
+  assert.match(sidecar.error, /the row has 3 fields/);
+  assert.ok(!Number.isNaN(Date.parse(sidecar.failedAt)));
 
   const again = await landfall(['load', '--json', join(landing, 'instruments_20240115.csv')], env);
   assert.equal(json(again.stdout)[0]?.status, 'skipped');

@@ -1,7 +1,7 @@
 // A fresh DuckDB warehouse in a temp folder, with the inspection the warehouse contract asks for.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openDuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
 import type { DuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
 import { openLocalFile } from '../../../lib/adapters/local/index.js';
@@ -14,10 +14,17 @@ export interface DuckDbHarness extends WarehouseHarness {
   dir: string;
 }
 
-export async function newDuckDbHarness(): Promise<DuckDbHarness> {
+export interface DuckDbHarnessOptions {
+  memoryLimit?: string;
+  /** Writes the database file before the warehouse opens it (a file from an older landfall). */
+  prepare?: (dbPath: string) => Promise<void>;
+}
+
+export async function newDuckDbHarness(options: DuckDbHarnessOptions = {}): Promise<DuckDbHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'landfall-duckdb-'));
-  const warehouse = await openDuckDbWarehouse(join(dir, 'test.duckdb'), { tempDirectory: join(dir, 'tmp'), memoryLimit: '256MB', threads: 2 });
-  let sources = 0;
+  const landing = join(dir, 'landing');
+  await options.prepare?.(join(dir, 'test.duckdb'));
+  const warehouse = await openDuckDbWarehouse(join(dir, 'test.duckdb'), { tempDirectory: join(dir, 'tmp'), memoryLimit: options.memoryLimit ?? '256MB', threads: 2 });
   const columns = async (table: string) => {
     const found = await warehouse.query(
       `SELECT column_name FROM duckdb_columns() WHERE lower(table_name) = lower($1) AND schema_name = current_schema() ORDER BY column_index`,
@@ -28,12 +35,11 @@ export async function newDuckDbHarness(): Promise<DuckDbHarness> {
   return {
     warehouse,
     dir,
-    async source(name, content) {
-      // Each source in its own folder, so two versions of one name can coexist.
-      const folder = join(dir, `src${sources++}`);
-      await import('node:fs/promises').then((fs) => fs.mkdir(folder));
-      await writeFile(join(folder, name), content);
-      return openLocalFile(join(folder, name));
+    async source(path, content) {
+      const file = join(landing, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+      return openLocalFile(file, { landingRoot: landing });
     },
     columns,
     async rows(table) {
@@ -59,8 +65,12 @@ export async function newDuckDbHarness(): Promise<DuckDbHarness> {
           bytes: Number(r.bytes),
           status: String(r.status),
           error: text(r.error),
+          path: String(r.path),
         }),
       );
+    },
+    async exec(sql) {
+      await warehouse.query(sql);
     },
     async close() {
       await warehouse.close();

@@ -42,7 +42,7 @@ test('gcs: stat, ranged reads, one download, text and listing', async () => {
   assert.equal(info.size, 14);
   assert.match(info.generation, /^\d+$/);
   assert.equal(await objects.stat('landing', 'incoming/none.csv'), undefined);
-  const source = await objects.openSource(info, { name: 'a.csv', uri: 'gs://landing/incoming/a.csv', generation: info.generation });
+  const source = await objects.openSource(info, { name: 'a.csv', path: 'a.csv', uri: 'gs://landing/incoming/a.csv', generation: info.generation });
   assert.equal((await source.readHead(5)).toString(), 'h1,h2');
   assert.equal((await source.readTail(4)).toString(), '3,4\n');
   assert.equal((await source.readHead(1000)).length, 14);
@@ -78,7 +78,7 @@ test('firestore: concurrent arrivals of data and go files publish exactly one re
   const results = await Promise.all(
     deliveries.map((a) =>
       store.update('raw_trades~1', (doc) => {
-        const next = applyArrival(doc, a, withGo, '1', NOW);
+        const next = applyArrival(doc, a, withGo, { folder: '', batchKey: '1' }, NOW);
         return { doc: next.doc, write: next.doc !== doc, result: next };
       }),
     ),
@@ -105,15 +105,13 @@ test('pubsub: publish reaches a subscription with attributes; seek redelivers ac
   const bus = new PubSubBus(pubsub);
   const start = new Date(Date.now() - 1000);
   const id = await bus.publish('bus-test', Buffer.from('{"a":1}'), { k: 'v' });
-  const received = await new Promise<{ id: string; data: string; attrs: Record<string, string> }[]>((resolve) => {
-    const got: { id: string; data: string; attrs: Record<string, string> }[] = [];
-    sub.on('message', (m) => {
-      got.push({ id: m.id, data: m.data.toString(), attrs: m.attributes });
+  const received = await new Promise<{ id: string; data: string; attrs: Record<string, string> }>((resolve) => {
+    sub.once('message', (m) => {
       m.ack();
-      if (got.length === 1) setTimeout(() => resolve(got), 300);
+      resolve({ id: m.id, data: m.data.toString(), attrs: m.attributes });
     });
   });
-  assert.deepEqual(received, [{ id, data: '{"a":1}', attrs: { k: 'v' } }]);
+  assert.deepEqual(received, { id, data: '{"a":1}', attrs: { k: 'v' } });
   const again = new Promise<string>((resolve) => sub.once('message', (m) => (m.ack(), resolve(m.id))));
   await bus.seek('bus-test-pull', start);
   assert.equal(await again, id);
@@ -123,7 +121,7 @@ test('pubsub: publish reaches a subscription with attributes; seek redelivers ac
 
 test('firestore: patch writes only over the document it read, without a transaction', async () => {
   const store = new FirestoreStateStore(firestore, { collectionPrefix: 'patch-' });
-  const ready = applyArrival(undefined, arrived('data', part('inst_1.csv', '10')), plain, '1', NOW).doc;
+  const ready = applyArrival(undefined, arrived('data', part('inst_1.csv', '10')), plain, { folder: '', batchKey: '1' }, NOW).doc;
   await store.update('raw_inst~1', () => ({ doc: ready, write: true, result: undefined }));
   assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 2)), false, 'another round: nothing to mark');
   assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 1)), true);
@@ -134,12 +132,11 @@ test('firestore: patch writes only over the document it read, without a transact
 
   // A write between the read and the patch wins: the patch is dropped, not applied over it.
   await store.update('raw_inst~1', (doc) => ({ doc: { ...doc!, requested: false }, write: true, result: undefined }));
-  const raced = await store.patch('raw_inst~1', (doc) => {
-    void store.update('raw_inst~1', (d) => ({ doc: { ...d!, state: 'loading' }, write: true, result: undefined }));
+  const raced = await store.patch('raw_inst~1', async (doc) => {
+    await store.update('raw_inst~1', (d) => ({ doc: { ...d!, state: 'loading' }, write: true, result: undefined }));
     return markRequested(doc, 1);
   });
-  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(raced, false, 'the document changed after the read: the patch is refused');
   const after = await store.get('raw_inst~1');
-  assert.equal(after?.state, 'loading');
-  assert.equal(after?.requested, raced, 'the patch landed only if the other write came after it');
+  assert.deepEqual([after?.state, after?.requested], ['loading', false], 'the other write stands, and nothing of the patch');
 });

@@ -22,6 +22,7 @@ import {
   type LoaderDeps,
   type LoadEvent,
   type MatcherDeps,
+  type Severity,
 } from '../../../lib/pipeline/index.js';
 import { startFakeGcs, startFirestore, startPubSub, type Emulator } from './emulators.js';
 
@@ -37,6 +38,8 @@ export interface Harness {
   duckdbPath: string;
   events: LoadEvent[];
   deadLetters: { attributes: Record<string, string>; data: string }[];
+  /** Every line the matcher and loader logged, in order. */
+  logs: { severity: Severity; event: string; fields: Record<string, unknown> }[];
   /** Replaces the load step (fault injection wraps `realLoad`). */
   setLoad(load: LoadEngine): void;
   realLoad: LoadEngine;
@@ -85,10 +88,11 @@ export async function startHarness(project: string): Promise<Harness> {
   const store = new FirestoreStateStore(firestore);
   const bus = new PubSubBus(pubsub);
   const mappings = await loadTableMappings('config/tables');
-  const quiet = () => {};
+  const logs: Harness['logs'] = [];
+  const record = (severity: Severity, event: string, fields: Record<string, unknown> = {}) => void logs.push({ severity, event, fields });
   const realLoad = serialEngine(() => openDuckDbWarehouse(duckdbPath, { tempDirectory: dir }), loadFile);
   let load = realLoad;
-  const common = { store, bus, objects, mappings, topology, log: quiet };
+  const common = { store, bus, objects, mappings, topology, log: record };
   const matcher: MatcherDeps = { ...common };
   const loader: LoaderDeps = { ...common, load: (r) => load(r), leaseMs: 30_000 };
   const events: LoadEvent[] = [];
@@ -109,6 +113,7 @@ export async function startHarness(project: string): Promise<Harness> {
     duckdbPath,
     events,
     deadLetters,
+    logs,
     realLoad,
     setLoad: (next) => (load = next),
     upload: async (name, text) => {

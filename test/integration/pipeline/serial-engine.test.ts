@@ -59,22 +59,33 @@ async function isFree(path: string): Promise<boolean> {
   }
 }
 
-test('loads that come within idleCloseMs share one open; the file is free once they stop', async () => {
+/** Resolves with the ms it took for `check` to hold, polling; fails after `timeoutMs`. */
+async function timeUntil(check: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+  return Date.now() - started;
+}
+
+test('a load within idleCloseMs reuses the open warehouse; idleCloseMs after the last one, the file is closed and free', async () => {
   const path = join(dir, 'idle.duckdb');
   const { counts, open } = counting(path);
-  const engine = serialEngine(open, loadFile, { idleCloseMs: 400 });
+  const idleCloseMs = 400;
+  const engine = serialEngine(open, loadFile, { idleCloseMs });
+  const [fourth, fifth] = [await request('inst_4.csv', 5), await request('inst_5.csv', 2)];
   const reports = await Promise.all([1, 2, 3].map(async (i) => engine(await request(`inst_${i}.csv`, 10 * i))));
   assert.deepEqual(reports.map((r) => [r.outcome.status, r.outcome.rows]), [['loaded', 10], ['loaded', 20], ['loaded', 30]]);
-  await sleep(100);
-  assert.equal((await engine(await request('inst_4.csv', 5))).outcome.rows, 5);
+  // The next load comes at once, well inside the idle window: it finds the warehouse open.
+  assert.equal((await engine(fourth)).outcome.rows, 5);
   assert.deepEqual(counts, { opens: 1, closes: 0 }, 'a load within the idle time reuses the open warehouse');
-  await sleep(800);
-  assert.deepEqual(counts, { opens: 1, closes: 1 });
+  const idle = await timeUntil(() => counts.closes === 1, 10_000);
+  assert.ok(idle >= idleCloseMs - 20, `closed ${idle} ms after the last load: not before the idle time`);
   assert.ok(await isFree(path), 'the file is released when idle (dbt can open it)');
-  assert.equal((await engine(await request('inst_5.csv', 2))).outcome.rows, 2);
+  assert.equal((await engine(fifth)).outcome.rows, 2);
   assert.equal(counts.opens, 2, 'the next load opens it again');
-  await sleep(800);
-  assert.equal(counts.closes, 2);
+  await timeUntil(() => counts.closes === 2, 10_000);
 });
 
 test('idleCloseMs 0 closes as soon as no load waits; a thrown load closes too and the next one reopens', async () => {

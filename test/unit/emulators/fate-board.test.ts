@@ -34,7 +34,7 @@ const squeeze = (line: string | undefined) => line?.replace(/ {2,}/g, '  ');
 
 describe('FateBoard', () => {
   it('says a loaded file with its table, rows and ms from the moment it was complete (go file included)', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     assert.deepEqual(board.uploaded([up('trades_20240115.go', '5', 1000), up('trades_20240115.csv', '7', 1100)]), []);
     const line = board.event(event({ file: `gs://${B}/incoming/trades_20240115.csv#7` }), 1512);
     assert.equal(squeeze(line), 'trades_20240115.csv  → raw_trades  8 rows  412 ms');
@@ -43,7 +43,7 @@ describe('FateBoard', () => {
   });
 
   it('starts the clock at the go file when it came after the data file', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     const waiting = board.uploaded([up('trades_1.csv', '7', 1000)]);
     assert.deepEqual(waiting.map(squeeze), ['trades_1.csv  … waiting for trades_1.go']);
     board.uploaded([up('trades_1.go', '8', 5000)]);
@@ -51,7 +51,7 @@ describe('FateBoard', () => {
   });
 
   it('says a go file waits for its data file, and a name no mapping claims', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     const lines = board.uploaded([up('trades_2.go', '1', 0), up('notes.txt', '2', 0)]);
     assert.deepEqual(lines.map(squeeze), [
       'notes.txt  ? matches no table mapping in config/tables: left in the landing bucket',
@@ -61,7 +61,7 @@ describe('FateBoard', () => {
   });
 
   it('says a failed load with the reason, and a redelivered event once', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     board.uploaded([up('instruments_1.csv', '3', 0)]);
     const failed = event({ table: 'raw_instruments', status: 'failed', rows: 0, error: 'instruments_1.csv line 3: 4 fields, header has 6', file: `gs://${B}/incoming/instruments_1.csv#3` });
     assert.equal(squeeze(board.event(failed, 95)), 'instruments_1.csv  ✗ failed: instruments_1.csv line 3: 4 fields, header has 6  95 ms');
@@ -70,7 +70,7 @@ describe('FateBoard', () => {
   });
 
   it('keeps the first fate of a file; a later skipped event is said but does not change it', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     board.uploaded([up('instruments_1.csv', '3', 0)]);
     const file = `gs://${B}/incoming/instruments_1.csv#3`;
     board.event(event({ table: 'raw_instruments', file }), 10);
@@ -80,15 +80,23 @@ describe('FateBoard', () => {
   });
 
   it('says events for files uploaded elsewhere (landfall put, replay) with the pipeline’s own time', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     const line = board.event(event({ rows: 1, file: `gs://${B}/incoming/2024/trades_9.csv#42` }), 10);
-    assert.equal(squeeze(line), 'trades_9.csv  → raw_trades  1 row  (uploaded elsewhere)');
+    assert.equal(squeeze(line), '2024/trades_9.csv  → raw_trades  1 row  (uploaded elsewhere)', 'a file reads as its path under the landing prefix');
     const timed = event({ loadId: 'L9', file: `gs://${B}/incoming/trades_9.csv#43`, arrivedAt: '2024-01-15T10:00:00.000Z', finishedAt: '2024-01-15T10:00:00.792Z' });
     assert.equal(squeeze(board.event(timed, 10)), 'trades_9.csv  → raw_trades  8 rows  792 ms from arrival (uploaded elsewhere)');
   });
 
+  it('pairs a go file only with the data file in its own folder', () => {
+    const board = new FateBoard(mappings, 'incoming/');
+    assert.deepEqual(board.uploaded([up('a/trades_1.go', '1', 0)]).map(squeeze), ['a/trades_1.go  … waiting for trades_1.csv']);
+    assert.deepEqual(board.uploaded([up('b/trades_1.csv', '2', 10)]).map(squeeze), ['b/trades_1.csv  … waiting for trades_1.go'], 'the go file is in another folder');
+    assert.deepEqual(board.uploaded([up('a/trades_1.csv', '3', 20)]), [], 'the one beside it completes it');
+    assert.deepEqual(board.outstanding().sort(), ['a/trades_1.csv', 'b/trades_1.csv']);
+  });
+
   it('pairs a dead-lettered arrival of a go file with its data file', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     board.uploaded([up('trades_3.go', '1', 0), up('trades_3.csv', '2', 0)]);
     const line = board.deadLetter({
       data: Buffer.from('{}'),
@@ -99,7 +107,7 @@ describe('FateBoard', () => {
   });
 
   it('pairs a dead-lettered load request with its data file and says the pipeline’s reason', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     board.uploaded([up('instruments_4.csv', '9', 0)]);
     const request = { v: 1, table: 'raw_instruments', batchKey: '4', data: { bucket: B, name: 'incoming/instruments_4.csv', generation: '9' }, attempt: 1 };
     const line = board.deadLetter({ data: Buffer.from(JSON.stringify(request)), attributes: { landfallReason: 'no table mapping' } });
@@ -108,7 +116,7 @@ describe('FateBoard', () => {
   });
 
   it('lines up names to the longest expected one', () => {
-    const board = new FateBoard(mappings);
+    const board = new FateBoard(mappings, 'incoming/');
     board.expectNames(['a_very_long_sample_file_name_20240115.csv']);
     assert.equal(board.line('x.csv', 'text'), `${'x.csv'.padEnd(43)}text`);
   });

@@ -84,8 +84,8 @@ describe('dbtRunLine', () => {
 });
 
 describe('expectedRuns', () => {
-  const daily: TriggerBatch = { name: 'daily', tables: ['a', 'b'], select: 'tag:daily', policy: { kind: 'all_tables' } };
-  const each: TriggerBatch = { name: 'each', tables: ['c'], select: 'x', policy: { kind: 'each_load', debounceSeconds: 5 } };
+  const daily: TriggerBatch = { name: 'daily', tables: ['a', 'b'], select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false };
+  const each: TriggerBatch = { name: 'each', tables: ['c'], select: 'x', policy: { kind: 'each_load', debounceSeconds: 5 }, perFolder: false };
 
   it('expects an all_tables run once every member loaded the key, an each_load run once any did', () => {
     const loaded = [

@@ -13,6 +13,7 @@ export function countingSource(inner: FileSource): { source: FileSource; read: (
   };
   const source: FileSource = {
     name: inner.name,
+    path: inner.path,
     uri: inner.uri,
     generation: inner.generation,
     bytes: inner.bytes,

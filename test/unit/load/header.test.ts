@@ -41,3 +41,21 @@ test('checkHeader rejects empty, duplicate (any case), reserved and control-char
   assert.throws(() => checkHeader(['_Extra'], 'f.csv'), /column 1 is named "_Extra", which landfall reserves/);
   assert.throws(() => checkHeader(['a\u0000b'], 'f.csv'), /control character/);
 });
+
+test('names are trimmed of surrounding whitespace, quoted or not', async () => {
+  assert.deepEqual(await header('t.csv', 'id ,  name\t,"  note "\n1,2,3\n'), ['id', 'name', 'note']);
+});
+
+test('a header over the line limit fails like any long line; a lone-CR file fails at once, however large', async () => {
+  const long = Buffer.concat([Buffer.alloc(17 * 1024 * 1024, 'h'), Buffer.from(',b\n1,2\n')]);
+  await assert.rejects(header('big.csv', long), /big\.csv line 1: the line is longer than the 16777216-byte limit/);
+  const loneCr = `a,b\r${'1,2\r'.repeat(10_000_000)}`;
+  await assert.rejects(header('cr.csv', loneCr), /cr\.csv line 1: the lines end in a lone carriage return/);
+});
+
+test('checkHeader keeps BigQuery’s limits on every backend: 10,000 columns, 300-character names', () => {
+  assert.doesNotThrow(() => checkHeader(Array.from({ length: 10_000 }, (_, i) => `c${i}`), 'w.csv'));
+  assert.throws(() => checkHeader(Array.from({ length: 10_001 }, (_, i) => `c${i}`), 'w.csv'), /w\.csv line 1: the header has 10001 columns, more than the 10000/);
+  assert.doesNotThrow(() => checkHeader(['n'.repeat(300)], 'n.csv'));
+  assert.throws(() => checkHeader(['ok', 'n'.repeat(301)], 'n.csv'), /n\.csv line 1: column 2's name \("n{40}"…\) is 301 characters long, more than the 300/);
+});

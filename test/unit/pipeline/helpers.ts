@@ -21,6 +21,9 @@ export const withGo: TableMapping = {
 
 export const NOW = '2024-01-01T00:00:00.000Z';
 
+/** The slot of the parts these tests use: batch key 1, at the top of the landing prefix. */
+export const SLOT = { folder: '', batchKey: '1' };
+
 export function part(name: string, generation: string, extra: Partial<Part> = {}): Part {
   return { bucket: 'landing', name: `incoming/${name}`, generation, arrivedAt: NOW, ...extra };
 }

@@ -16,6 +16,9 @@ const LEGAL: Record<string, string> = {
   'loaded:arrive_complete': 'ready',
   'failed:arrive_partial': 'waiting',
   'failed:arrive_complete': 'ready',
+  'loading:finish_superseded': 'superseded',
+  'superseded:arrive_partial': 'waiting',
+  'superseded:arrive_complete': 'ready',
 };
 
 test('every (state, event) pair: legal ones go where the table says, all others are rejected', () => {
@@ -44,13 +47,13 @@ test('the transition table has no duplicate rows and only known states and event
 });
 
 test('a claim is never possible before the round is complete or after it ended', () => {
-  for (const state of ['waiting', 'loaded', 'failed'] as const) assert.throws(() => transition(state, 'claim'), IllegalTransitionError);
+  for (const state of ['waiting', 'loaded', 'failed', 'superseded'] as const) assert.throws(() => transition(state, 'claim'), IllegalTransitionError);
 });
 
-test('terminal states are loaded and failed only', () => {
+test('terminal states are loaded, failed and superseded only', () => {
   assert.deepEqual(
     FILE_STATES.filter((s) => isTerminal(s)),
-    ['loaded', 'failed'],
+    ['loaded', 'failed', 'superseded'],
   );
 });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyArrival, formatStatus, statusRows } from '../../../lib/pipeline/index.js';
-import { NOW, arrived, part, withGo } from './helpers.js';
+import { NOW, SLOT, arrived, part, withGo } from './helpers.js';
 
 test('a waiting file says what it waits for and for how long; unmatched objects are listed', () => {
-  const doc = applyArrival(undefined, arrived('data', part('trades_1.csv', '10')), withGo, '1', NOW).doc;
+  const doc = applyArrival(undefined, arrived('data', part('trades_1.csv', '10')), withGo, SLOT, NOW).doc;
   const later = new Date(Date.parse(NOW) + 90_000);
   const rows = statusRows([doc], [{ bucket: 'landing', name: 'incoming/x.txt', generation: '1', firstSeenAt: NOW, lastSeenAt: NOW }], later);
   assert.equal(rows[0]?.state, 'waiting');

@@ -5,8 +5,8 @@ import { describeHold, emptyState, onEvent, onRunFinished, onWake } from '../../
 import type { BatchKeyState, Step, TriggerBatch, TriggerEvent } from '../../../lib/transform/batch-state.js';
 
 const TABLES = ['raw_instruments', 'raw_trades', 'raw_positions', 'raw_eod_prices'];
-const ALL: TriggerBatch = { name: 'daily', tables: TABLES, select: 'tag:daily', policy: { kind: 'all_tables' } };
-const EACH: TriggerBatch = { name: 'intraday', tables: ['raw_trades'], select: 'stg_trades', policy: { kind: 'each_load', debounceSeconds: 30 } };
+const ALL: TriggerBatch = { name: 'daily', tables: TABLES, select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false };
+const EACH: TriggerBatch = { name: 'intraday', tables: ['raw_trades'], select: 'stg_trades', policy: { kind: 'each_load', debounceSeconds: 30 }, perFolder: false };
 const LEASE_MS = 600_000;
 const T0 = Date.parse('2024-01-15T10:00:00.000Z');
 

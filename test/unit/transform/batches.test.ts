@@ -36,16 +36,23 @@ test('both policies parse; policy defaults to all_tables; select may be a list (
     '  select: "source:landfall.Raw_FX+   fx_rates"',
   ].join('\n');
   assert.deepEqual(parse({ 'b.yaml': text }), [
-    { name: 'daily', tables: ['raw_trades', 'raw_prices'], select: 'tag:daily', policy: { kind: 'all_tables' }, source: { file: 'b.yaml', line: 1 } },
+    { name: 'daily', tables: ['raw_trades', 'raw_prices'], select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false, source: { file: 'b.yaml', line: 1 } },
     {
       name: 'intraday',
       tables: ['raw_prices'],
       select: 'stg_prices+ path:models/marts',
       policy: { kind: 'each_load', debounceSeconds: 30 },
+      perFolder: false,
       source: { file: 'b.yaml', line: 5 },
     },
-    { name: 'fx', tables: ['Raw_FX'], select: 'source:landfall.Raw_FX+ fx_rates', policy: { kind: 'all_tables' }, source: { file: 'b.yaml', line: 11 } },
+    { name: 'fx', tables: ['Raw_FX'], select: 'source:landfall.Raw_FX+ fx_rates', policy: { kind: 'all_tables' }, perFolder: false, source: { file: 'b.yaml', line: 11 } },
   ]);
+});
+
+test('per_folder makes each folder a batch of its own; it is true or false', () => {
+  const text = 'clients:\n  tables: [raw_trades]\n  select: tag:c\n  per_folder: true\nodd:\n  tables: [raw_trades]\n  select: tag:c\n  per_folder: yes please\n';
+  assertProblems(problems({ 'p.yaml': text }), [['p.yaml:8', 'per_folder must be true or false (whether each folder is a batch of its own), got "yes please"']]);
+  assert.equal(parse({ 'p.yaml': text.split('odd:')[0]! })[0]?.perFolder, true);
 });
 
 test('member tables must be tables the mappings write, spelled as they spell them, listed once', () => {
@@ -112,7 +119,7 @@ test('policy, debounce, select and keys are checked where they are written', () 
     ['p.yaml:13', 'debounce_seconds applies to policy each_load only'],
     ['p.yaml:16', 'select "tag:d; rm -rf /" is not a dbt selection: ";" has no meaning there'],
     ['p.yaml:19', 'select "--full-refresh" is not a dbt selection: "-" has no meaning there'],
-    ['p.yaml:23', 'unknown key "vars" in batch f (allowed: tables, select, policy, debounce_seconds)'],
+    ['p.yaml:23', 'unknown key "vars" in batch f (allowed: tables, select, policy, debounce_seconds, per_folder)'],
     ['p.yaml:22', 'select must be a dbt selection (e.g. "tag:daily" or "stg_trades+"), got ""'],
   ]);
 });
@@ -152,7 +159,8 @@ test('the shipped config/batches/daily.yaml covers the four sample tables', asyn
       tables: ['raw_instruments', 'raw_trades', 'raw_positions', 'raw_eod_prices'],
       select: 'tag:daily',
       policy: { kind: 'all_tables' },
-      source: { file: 'config/batches/daily.yaml', line: 4 },
+      perFolder: false,
+      source: { file: 'config/batches/daily.yaml', line: 7 },
     },
   ]);
 });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { dbtStatus, emptyState, formatDbtStatus, onEvent } from '../../../lib/transform/index.js';
 import type { BatchKeyState, DbtRunRecord, TriggerBatch } from '../../../lib/transform/index.js';
 
-const DAILY: TriggerBatch = { name: 'daily', tables: ['raw_trades', 'raw_positions'], select: 'tag:daily', policy: { kind: 'all_tables' } };
+const DAILY: TriggerBatch = { name: 'daily', tables: ['raw_trades', 'raw_positions'], select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false };
 const NOW = '2024-01-15T18:00:00.000Z';
 
 function stateWith(events: [string, 'loaded' | 'failed', string | null][], key: string): BatchKeyState {

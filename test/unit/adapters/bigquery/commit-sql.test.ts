@@ -11,7 +11,7 @@ const base = {
   plan: { known: [{ position: 1, column: 'id' }], extra: [{ position: 2, key: "odd 'key\"" }] },
   loadId: 'L-1',
   replaceLoadIds: [] as string[],
-  metadata: { filename: "f'.csv", rowCount: 2, startedAt: new Date('2024-01-15T00:00:00.123Z'), sourceUri: 'gs://b/f.csv', sourceGeneration: '7', expectedRows: null, bytes: 10 },
+  metadata: { filename: "f'.csv", path: "d/f'.csv", rowCount: 2, startedAt: new Date('2024-01-15T00:00:00.123Z'), sourceUri: 'gs://b/f.csv', sourceGeneration: '7', expectedRows: null, bytes: 10 },
 };
 
 test('a plain load is insert + metadata inside one transaction, then the staging table is dropped', () => {
@@ -41,4 +41,18 @@ test('a staged trailer is counted and exactly one equal row is left out', () => 
 test('a job that ended with an error is never taken for success', () => {
   assert.doesNotThrow(() => throwIfFailed({ status: { state: 'DONE' } }));
   assert.throws(() => throwIfFailed({ status: { state: 'DONE', errorResult: { reason: 'invalid', message: 'Error while reading data' } } }), /Error while reading data/);
+});
+
+test('a wide file’s OR, AND and CONCAT terms come in nested groups of at most 100 (the emulator’s SQLite takes 127 arguments)', () => {
+  const sql = countSql({ project: 'p', dataset: 'd' }, 'staging', Array.from({ length: 250 }, (_, i) => `f${i}`), 250);
+  const groups = [...sql.matchAll(/\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)].map((m) => m[1]!);
+  assert.ok(sql.includes('0 IN UNNEST(TO_CODE_POINTS(`_landfall_c250`))'));
+  for (const op of [' OR ', ' AND ']) {
+    const widest = Math.max(...groups.filter((g) => g.includes(op)).map((g) => g.split(op).length));
+    assert.ok(widest <= 100, `${op.trim()} groups of ${widest}`);
+  }
+  const plan = { known: [], extra: Array.from({ length: 120 }, (_, i) => ({ position: i + 1, key: `k${i}` })) };
+  const script = commitScript({ ...base, plan });
+  const concats = [...script.matchAll(/CONCAT\(/g)].length;
+  assert.ok(concats >= 6, `the 120 keys of _extra need several CONCAT calls, found ${concats}`);
 });

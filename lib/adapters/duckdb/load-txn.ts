@@ -1,0 +1,93 @@
+// One file in one DuckDB transaction: decide, create, insert, check, replace, record; and its failures in the file's terms.
+import { createReadStream } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TerminalError } from '../../errors.js';
+import { checkExpectedRows, firstNulLine, nulByteError, physicalLineOf, planColumns, planReplacement } from '../../load/index.js';
+import type { LoadJob, LoadOptions, LoadResult } from '../../load/index.js';
+import { classifyDuckDbError, parseCsvFailure } from './errors.js';
+import { insertSql } from './load-sql.js';
+import { insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
+import type { RowsFile } from './rows-file.js';
+import { ident, literal } from './sql.js';
+import { ensureTable } from './tables.js';
+
+const PROGRESS_INTERVAL_MS = 250;
+
+async function runWithProgress(connection: DuckDBConnection, sql: string, options: LoadOptions): Promise<number> {
+  const { onProgress } = options;
+  if (!onProgress) return (await connection.run(sql)).rowsChanged;
+  await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+  const timer = setInterval(() => onProgress({ percent: connection.progress.percentage }), PROGRESS_INTERVAL_MS);
+  try {
+    return (await connection.run(sql)).rowsChanged;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The body of the one transaction: decide, create, insert, check, replace, record. */
+async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+  const prior = await selectPriorLoads(connection, job.table, job.source.path);
+  const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
+  if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
+  const columns = await ensureTable(connection, job.table, job.header);
+  const sql = insertSql({
+    table: job.table,
+    plan: planColumns(job.header, columns),
+    columnCount: job.header.length,
+    loadId: job.loadId,
+    path: rows.path,
+    delimiter: job.delimiter,
+  });
+  const inserted = await runWithProgress(connection, sql, options);
+  checkExpectedRows(job, inserted, rows.trailerLine);
+  if (plan.replaceLoadIds.length > 0) {
+    await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
+    await markReplaced(connection, plan.replaceLoadIds);
+  }
+  await insertMetadata(connection, {
+    loadId: job.loadId,
+    filename: job.source.name,
+    path: job.source.path,
+    table: job.table,
+    rowCount: inserted,
+    startedAt: job.startedAt,
+    completedAt: new Date(),
+    sourceUri: job.source.uri,
+    sourceGeneration: job.source.generation,
+    expectedRows: job.expected?.rows ?? null,
+    bytes: job.source.bytes,
+    status: 'loaded',
+    error: null,
+  });
+  return { status: 'loaded', loadId: job.loadId, rows: inserted, replacedLoadIds: plan.replaceLoadIds };
+}
+
+/**
+ * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The NUL scan
+ * reads the file beside the insert and is heard before the commit.
+ */
+export async function runTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+  const nul = firstNulLine(rows.path);
+  nul.catch(() => undefined);
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const result = await loadInTransaction(connection, job, rows, options);
+    const nulAt = result.status === 'loaded' ? await nul : undefined;
+    if (nulAt !== undefined) throw nulByteError(job.source.name, nulAt, { table: job.table, loadId: job.loadId });
+    await connection.run(result.status === 'loaded' ? 'COMMIT' : 'ROLLBACK');
+    return result;
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A CSV reader error in the file's terms: physical line (DuckDB counts record lines) and what is wrong. */
+export async function explain(error: unknown, job: LoadJob, path: string): Promise<Error> {
+  const context = { file: job.source.name, table: job.table, loadId: job.loadId };
+  const failure = parseCsvFailure(error instanceof Error ? error.message : String(error));
+  if (!failure) return classifyDuckDbError(error, context);
+  const line = await physicalLineOf(createReadStream(path), job.delimiter, failure.recordLine);
+  return new TerminalError(`${job.source.name} line ${line}: ${failure.what}`, { ...context, line }, error);
+}
