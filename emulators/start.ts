@@ -28,7 +28,7 @@ async function readConfig(env: Env): Promise<{ mappings: TableMapping[]; batches
   const tables = env.TABLE_CONFIG_PATH || 'config/tables';
   const batchDir = env.BATCH_CONFIG_PATH || 'config/batches';
   const mappings = await loadTableMappings(tables);
-  const batches = existsSync(batchDir) ? await loadBatchDefinitions(batchDir, mappings) : [];
+  const batches = existsSync(batchDir) ? await loadBatchDefinitions(batchDir, mappings.map((m) => m.table)) : [];
   return { mappings, batches, tables: resolve(tables), batchDir: resolve(batchDir) };
 }
 

@@ -1,9 +1,11 @@
-// The Cloud Functions of landfall, registered with functions-framework: the same file runs locally and deployed.
-import { cloudEvent } from '@google-cloud/functions-framework';
-import { dbtTrigger } from './dbt-trigger.js';
-import { loader } from './loader.js';
-import { matcher } from './matcher.js';
+// landfall's Cloud Functions: the process loads only the one it runs (FUNCTION_TARGET, which Cloud Functions sets and
+// functions-framework reads), each from its own module and composition root; every one of them when none is named.
+const FUNCTIONS: Record<string, () => Promise<unknown>> = {
+  matcher: () => import('./matcher.js'),
+  loader: () => import('./loader.js'),
+  dbtTrigger: () => import('./dbt-trigger.js'),
+};
 
-cloudEvent('matcher', matcher);
-cloudEvent('loader', loader);
-cloudEvent('dbtTrigger', dbtTrigger);
+const target = process.env.FUNCTION_TARGET;
+if (target !== undefined && !(target in FUNCTIONS)) throw new Error(`FUNCTION_TARGET=${target} is not one of ${Object.keys(FUNCTIONS).join(', ')}`);
+for (const [name, load] of Object.entries(FUNCTIONS)) if (target === undefined || target === name) await load();

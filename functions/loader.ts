@@ -1,14 +1,9 @@
 // The loader function: a load request from landfall-load-requests → lib/pipeline handleLoadRequest. Resolve acks, throw retries.
-import type { CloudEvent } from '@google-cloud/functions-framework';
-import { decodePubSubEvent, handleLoadRequest } from '../lib/pipeline/index.js';
-import { loaderContext } from './context.js';
+import { cloudEvent } from '@google-cloud/functions-framework';
+import { handleLoadRequest } from '../lib/pipeline/index.js';
+import { loaderRoot } from '../lib/wiring/loader.js';
+import { pubsubFunction } from './pubsub-function.js';
 
-export async function loader(event: CloudEvent<unknown>): Promise<void> {
-  const deps = loaderContext();
-  const message = decodePubSubEvent(event);
-  if (message === undefined) {
-    deps.log('ERROR', 'event_malformed', { reason: 'not a Pub/Sub messagePublished event', cloudEvent: JSON.stringify(event).slice(0, 4000) });
-    return;
-  }
-  await handleLoadRequest(deps, message);
-}
+// Cold start: a bad configuration stops the process here, before any message.
+const deps = await loaderRoot(process.env);
+cloudEvent('loader', pubsubFunction('loader', deps, (message) => handleLoadRequest(deps, message)));

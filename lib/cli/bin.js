@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `landfall` command: registers tsx so the TypeScript sources run as they are, then hands over to main.
+// `landfall` from the TypeScript sources, for development and the tests: tsx compiles on the fly. The shipped command
+// is the compiled dist/lib/cli/landfall.js.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,5 +1,5 @@
 // Configuration: table mappings, the deployed topology and runtime settings, each parsed once at start-up.
-export { loadTableMappings, parseTableMappings } from './tables.js';
+export { loadTableMappings, loadTableNames, parseTableMappings } from './tables.js';
 export { RESERVED_TABLES, TABLE_NAME, tableNameProblem } from './rules.js';
 export { readYamlTree } from './yaml-tree.js';
 export type { ConfigFile } from './yaml-tree.js';

@@ -46,3 +46,13 @@ export function parseTableMappings(files: readonly ConfigFile[]): TableMapping[]
 export async function loadTableMappings(root: string): Promise<TableMapping[]> {
   return parseTableMappings(await readYamlTree(root, 'table mappings'));
 }
+
+/**
+ * The table names the mappings write, read past any problem that does not hide a name (a bad go_file, a pattern
+ * that overlaps another): what a consumer of table names alone, the dbt trigger, needs, without being stopped by a
+ * mapping problem that is the loader's to report.
+ */
+export async function loadTableNames(root: string): Promise<string[]> {
+  const drafts = (await readYamlTree(root, 'table mappings')).flatMap((file) => readFileDrafts(file, new Problems()) ?? []);
+  return [...new Set(drafts.filter((d) => d.tableOk).map((d) => d.mapping.table))];
+}

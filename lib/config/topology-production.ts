@@ -124,7 +124,7 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
   const schedules = raw.schedules ?? [];
   if (!Array.isArray(schedules)) throw new TopologyError('topology: schedules must be a list');
   return {
-    runtime: field(raw, 'runtime', '(root)', 'string', 'nodejs20'),
+    runtime: field(raw, 'runtime', '(root)', 'string', 'nodejs24'),
     warehouse: {
       dataset: field(warehouse, 'dataset', 'warehouse', 'string', 'landfall'),
       location: field(warehouse, 'location', 'warehouse', 'string', 'EU'),

@@ -17,8 +17,6 @@ export { runLoad } from './load-step.js';
 export type { LoadEngine } from './load-step.js';
 export { destinationOf, movePart } from './moves.js';
 export { serialEngine } from './serial-engine.js';
-export { connectClients, loadPipelineConfig, loaderDeps, matcherDeps } from './wiring.js';
-export type { Clients, PipelineConfig } from './wiring.js';
 export { replayNotification, selectForReplay } from './replay.js';
 export type { ReplayCandidate, ReplayCriteria } from './replay.js';
 export { formatStatus, statusRows } from './status.js';

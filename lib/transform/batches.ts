@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { Problems, describe, entriesOf, integerValue, readYamlFile, readYamlTree, textValue } from '../config/index.js';
-import type { ConfigFile, Entry, TableMapping, YamlFile } from '../config/index.js';
+import type { ConfigFile, Entry, YamlFile } from '../config/index.js';
 import type { TriggerBatch } from './batch-state.js';
 
 export const BATCH_POLICIES = ['all_tables', 'each_load'] as const;
@@ -139,11 +139,11 @@ function readBatchFile(configFile: ConfigFile, tables: ReadonlyMap<string, strin
 
 /**
  * Turns batch files into validated definitions, in file order. Pure. Member tables must be tables the mappings
- * write. Throws one ConfigError listing every problem, with file and line.
+ * write (`tables`). Throws one ConfigError listing every problem, with file and line.
  */
-export function parseBatchDefinitions(files: readonly ConfigFile[], mappings: readonly TableMapping[]): BatchDefinition[] {
+export function parseBatchDefinitions(files: readonly ConfigFile[], tableNames: readonly string[]): BatchDefinition[] {
   const problems = new Problems();
-  const tables = new Map(mappings.map((m) => [m.table.toLowerCase(), m.table]));
+  const tables = new Map(tableNames.map((table) => [table.toLowerCase(), table]));
   const batches: BatchDefinition[] = [];
   for (const file of files) {
     for (const batch of readBatchFile(file, tables, problems)) {
@@ -156,9 +156,9 @@ export function parseBatchDefinitions(files: readonly ConfigFile[], mappings: re
   return batches;
 }
 
-/** Reads every *.yaml / *.yml under `root` (nested folders, sorted) as batch definitions over `mappings`. */
-export async function loadBatchDefinitions(root: string, mappings: readonly TableMapping[]): Promise<BatchDefinition[]> {
-  return parseBatchDefinitions(await readYamlTree(root, 'batch definitions'), mappings);
+/** Reads every *.yaml / *.yml under `root` (nested folders, sorted) as batch definitions over those tables. */
+export async function loadBatchDefinitions(root: string, tableNames: readonly string[]): Promise<BatchDefinition[]> {
+  return parseBatchDefinitions(await readYamlTree(root, 'batch definitions'), tableNames);
 }
 
 /** The batches a load event of `table` can advance. */

@@ -36,7 +36,8 @@ before(async () => {
   stack = await startStack({
     freePorts: true,
     functions: ['matcher', 'loader', 'dbtTrigger'],
-    functionEnv: { DUCKDB_PATH: db, TABLE_CONFIG_PATH: 'config/tables', BATCH_CONFIG_PATH: 'config/batches', LANDFALL_LEASE_MS: '20000' },
+    // DEBUG: the trigger logs each decision not to run (`batch_not_run`), which is what "no run" waits for.
+    functionEnv: { DUCKDB_PATH: db, TABLE_CONFIG_PATH: 'config/tables', BATCH_CONFIG_PATH: 'config/batches', LANDFALL_LEASE_MS: '20000', LANDFALL_LOG_LEVEL: 'DEBUG' },
     workDir: join(dir, 'stack'),
     log: () => {},
   });
@@ -92,13 +93,19 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   }), 30_000);
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The trigger's `batch_not_run` lines for `batchKey` written after `fromByte` of its log. */
+async function notRun(batchKey: string, fromByte = 0): Promise<Record<string, unknown>[]> {
+  const log = (await readFile(stack.logPath('dbtTrigger'))).subarray(fromByte).toString('utf8');
+  return log.split('\n').filter((l) => l.includes('"event":"batch_not_run"')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.batchKey === batchKey);
+}
 
 describe('dbt after batches, on the local stack', () => {
   it('half the members of a batch key: loaded, and no dbt run', async () => {
     await upload('instruments_20240115.csv', 'trades_20240115.go', 'trades_20240115.csv');
     await until('instruments and trades loaded', () => (loadedEvents('raw_instruments', '20240115').length && loadedEvents('raw_trades', '20240115').length ? true : undefined));
-    await pause(2000);
+    // Both events handled, each deciding not to run: only then does "no run" mean something.
+    const decisions = await until('the trigger to decide on both events', async () => ((await notRun('20240115')).length >= 2 ? notRun('20240115') : undefined));
+    assert.ok(decisions.every((d) => /raw_positions|raw_eod_prices/.test(String(d.reason))), JSON.stringify(decisions));
     assert.deepEqual(await store.listRuns(10), []);
   });
 
@@ -113,8 +120,11 @@ describe('dbt after batches, on the local stack', () => {
 
     // Pub/Sub may deliver any event again: publish every load event once more, as a redelivery would.
     const topic = pubsub.topic(stack.topology.topics.loadEvents);
-    await Promise.all(events.map((e) => topic.publishMessage({ data: Buffer.from(JSON.stringify(e)) })));
-    await pause(3000);
+    const logBefore = (await readFile(stack.logPath('dbtTrigger'))).length;
+    const again = events.filter((e) => e.batchKey === '20240115');
+    await Promise.all(again.map((e) => topic.publishMessage({ data: Buffer.from(JSON.stringify(e)) })));
+    // Each copy handled, each deciding there is nothing new to run.
+    await until('every copy handled', async () => ((await notRun('20240115', logBefore)).length >= again.length ? true : undefined));
     assert.equal((await store.listRuns(10)).length, 1);
   });
 

@@ -1,6 +1,6 @@
 // A FileSource over a bucket object: ranged reads for head and tail, one download to a temp file for DuckDB.
 import type { File } from '@google-cloud/storage';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisposableSource, SourceIdentity } from '../../pipeline/ports.js';
@@ -35,6 +35,7 @@ export function openObjectSource(
   let downloaded: Promise<string> | undefined;
   let local: string | undefined;
   const download = async (): Promise<string> => {
+    await mkdir(tempRoot, { recursive: true });
     directory = await mkdtemp(join(tempRoot, 'landfall-object-'));
     const path = join(directory, identity.name.replace(/[^A-Za-z0-9._-]/g, '_') || 'object');
     await file.download({ destination: path });

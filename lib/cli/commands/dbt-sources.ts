@@ -6,7 +6,6 @@ import { DBT_SOURCES_PATH, renderDbtSources } from '../../transform/index.js';
 import type { Command } from '../main.js';
 
 export const command: Command = {
-  summary: 'write the dbt sources (dbt/models/sources.yml) from the table mappings; --check: fail if stale',
   async run(argv, env) {
     const { values } = parseArgs({
       args: argv,

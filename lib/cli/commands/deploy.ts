@@ -12,7 +12,6 @@ const OPTIONS = {
 } as const;
 
 export const command: Command = {
-  summary: 'deploy the three functions with gcloud (gen2), as the topology and terraform define them; --dry-run prints',
   async run(argv, env) {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
     const project = values.project ?? env.GCP_PROJECT ?? env.GOOGLE_CLOUD_PROJECT;

@@ -58,7 +58,6 @@ export function parseLoadArgs(argv: string[], env: Env): LoadCliOptions {
 
 export const command: Command = {
   usage: USAGE,
-  summary: 'load CSV files into DuckDB (validated, idempotent, one transaction per file)',
   async run(argv, env) {
     let options: LoadCliOptions;
     try {

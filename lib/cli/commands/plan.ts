@@ -26,7 +26,7 @@ export async function planFor(env: Env, options: { project?: string; source: str
   const settings = parseSettings(env);
   const topology = await loadTopology(path.resolve(cwd, settings.topologyPath), { project: options.project });
   const mappings = relativeSources(await loadTableMappings(path.resolve(cwd, settings.tableConfigPath)), cwd);
-  const batches: PlanBatch[] = (await loadBatchDefinitions(path.resolve(cwd, settings.batchConfigPath), mappings)).map((b) => ({
+  const batches: PlanBatch[] = (await loadBatchDefinitions(path.resolve(cwd, settings.batchConfigPath), mappings.map((m) => m.table))).map((b) => ({
     name: b.name,
     tables: b.tables,
     select: b.select,
@@ -36,7 +36,6 @@ export async function planFor(env: Env, options: { project?: string; source: str
 }
 
 export const command: Command = {
-  summary: 'print the orchestration plan (tables, batches, topics, functions, schedules, alerts); --tfvars for terraform',
   async run(argv, env) {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
     if (values.tfvars) {

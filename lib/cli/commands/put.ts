@@ -2,14 +2,13 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../config/index.js';
-import { connectClients, loadPipelineConfig } from '../../pipeline/index.js';
+import { connectClients, loadPipelineConfig } from '../../wiring/index.js';
 import type { Command } from '../main.js';
 
 const USAGE = 'usage: landfall put [--folder SUBFOLDER] FILE...';
 
 export const command: Command = {
   usage: USAGE,
-  summary: 'upload files to the landing bucket (the pipeline picks them up)',
   async run(argv: string[], env: Env): Promise<number> {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { folder: { type: 'string' } } });
     if (positionals.length === 0) {

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { BUCKET_ROLES, subscriptionName, type BucketRole, type Env } from '../../config/index.js';
-import { connectClients, loadPipelineConfig, replayNotification, selectForReplay, type ReplayCriteria } from '../../pipeline/index.js';
+import { replayNotification, selectForReplay, type ReplayCriteria } from '../../pipeline/index.js';
+import { connectClients, loadPipelineConfig } from '../../wiring/index.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: landfall replay [--from landing|archive|failed] [--prefix P] [--table T] [--batch-key K]
@@ -53,7 +54,6 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
 
 export const command: Command = {
   usage: USAGE,
-  summary: 're-publish arrival notifications of chosen objects (replaces their rows), or --seek the arrivals subscription',
   async run(argv: string[], env: Env): Promise<number> {
     const args = parseReplayArgs(argv);
     if (!args.dryRun && !args.yes) {

@@ -1,20 +1,18 @@
 // `landfall status [--json]`: every tracked file (state, table, batch key, age, rows, error), unmatched objects, dbt batches and runs.
 import { parseArgs } from 'node:util';
-import { batchStore } from '../../adapters/dbt/index.js';
 import type { Env } from '../../config/index.js';
-import { connectClients, formatStatus, loadPipelineConfig, statusRows } from '../../pipeline/index.js';
-import type { Clients, PipelineConfig } from '../../pipeline/index.js';
+import { formatStatus, statusRows } from '../../pipeline/index.js';
+import { batchStore, connectClients, loadPipelineConfig, type Clients, type PipelineConfig } from '../../wiring/index.js';
 import { formatDbtStatus, loadBatchDefinitions, readDbtStatus } from '../../transform/index.js';
 import type { DbtStatus } from '../../transform/index.js';
 import type { Command } from '../main.js';
 
 async function dbtStatus(config: PipelineConfig, clients: Clients, env: Env): Promise<DbtStatus> {
-  const batches = await loadBatchDefinitions(config.settings.batchConfigPath, config.mappings);
+  const batches = await loadBatchDefinitions(config.settings.batchConfigPath, config.mappings.map((m) => m.table));
   return readDbtStatus(batchStore(env, clients.firestore), batches);
 }
 
 export const command: Command = {
-  summary: 'show every tracked file (state, table, batch key, age, rows, error), waiting and unmatched files, dbt batches and runs',
   async run(argv: string[], env: Env): Promise<number> {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
     const config = await loadPipelineConfig(env);

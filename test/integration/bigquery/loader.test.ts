@@ -6,18 +6,8 @@ import { after, before, test } from 'node:test';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { PubSub as PubSubClient } from '@google-cloud/pubsub';
 import { bigqueryClient, storageClient } from '../../../lib/adapters/bigquery/index.js';
-import {
-  connectClients,
-  handleArrival,
-  handleLoadRequest,
-  jsonLogger,
-  loadPipelineConfig,
-  loaderDeps,
-  matcherDeps,
-  type BusMessage,
-  type Clients,
-  type PipelineConfig,
-} from '../../../lib/pipeline/index.js';
+import { handleArrival, handleLoadRequest, jsonLogger, type BusMessage } from '../../../lib/pipeline/index.js';
+import { connectClients, loadPipelineConfig, loaderDeps, matcherDeps, type Clients, type PipelineConfig } from '../../../lib/wiring/index.js';
 import { startFirestore, startPubSub, type Emulator } from '../pipeline/emulators.js';
 import { PROJECT, startBigQueryStack } from './stack.js';
 import type { BigQueryStack } from './stack.js';
@@ -93,7 +83,7 @@ async function objectNames(bucket: string): Promise<string[]> {
 
 test('the loader opens the BigQuery warehouse from settings: rows in BigQuery, the file in archive/', async () => {
   const lines: string[] = [];
-  const loader = loaderDeps(config, clients!, jsonLogger({ component: 'loader', write: (line) => lines.push(line) }));
+  const loader = await loaderDeps(config, clients!, jsonLogger({ component: 'loader', write: (line) => lines.push(line) }));
   const request = await arrive('eod_prices_20240301.csv', 'isin,price,ccy\nDE1,10.5,EUR\nDE2,"11,25",EUR\nTRAILER,2,EOF\n');
   assert.equal(await handleLoadRequest(loader, request), 'loaded');
   const bq = bigqueryClient({ projectId: PROJECT, bigqueryEndpoint: stack!.bigqueryEndpoint });
@@ -106,7 +96,7 @@ test('the loader opens the BigQuery warehouse from settings: rows in BigQuery, t
 
 test('a failed load logs exactly one structured load_failed line, the one the failed-loads alert counts', async () => {
   const lines: string[] = [];
-  const loader = loaderDeps(config, clients!, jsonLogger({ component: 'loader', write: (line) => lines.push(line) }));
+  const loader = await loaderDeps(config, clients!, jsonLogger({ component: 'loader', write: (line) => lines.push(line) }));
   const request = await arrive('eod_prices_20240302.csv', 'isin,price,ccy\nDE1,10.5,EUR\nTRAILER,5,EOF\n');
   assert.equal(await handleLoadRequest(loader, request), 'failed');
   const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'load_failed');

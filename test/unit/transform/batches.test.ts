@@ -16,7 +16,7 @@ const mapping = (pattern: string, table: string): TableMapping => ({
 const MAPPINGS = [mapping('trades_*.csv', 'raw_trades'), mapping('prices_*.csv', 'raw_prices'), mapping('fx_*.csv', 'Raw_FX')];
 
 const parse = (files: Record<string, string>): BatchDefinition[] =>
-  parseBatchDefinitions(Object.entries(files).map(([path, text]) => ({ path, text })), MAPPINGS);
+  parseBatchDefinitions(Object.entries(files).map(([path, text]) => ({ path, text })), MAPPINGS.map((m) => m.table));
 const problems = (files: Record<string, string>): string[] => problemsOf(() => parse(files));
 
 test('both policies parse; policy defaults to all_tables; select may be a list (a union)', () => {
@@ -152,7 +152,7 @@ test('batchesOfTable finds the batches a load event advances', () => {
 });
 
 test('the shipped config/batches/daily.yaml covers the four sample tables', async () => {
-  const batches = await loadBatchDefinitions('config/batches', await loadTableMappings('config/tables'));
+  const batches = await loadBatchDefinitions('config/batches', (await loadTableMappings('config/tables')).map((m) => m.table));
   assert.deepEqual(batches, [
     {
       name: 'daily',
@@ -166,7 +166,15 @@ test('the shipped config/batches/daily.yaml covers the four sample tables', asyn
 });
 
 test('a missing batch folder is a problem naming it', async () => {
-  assertProblems(await problemsOfAsync(() => loadBatchDefinitions('test/fixtures/config/no-batches', MAPPINGS)), [
+  assertProblems(await problemsOfAsync(() => loadBatchDefinitions('test/fixtures/config/no-batches', MAPPINGS.map((m) => m.table))), [
     ['test/fixtures/config/no-batches:0', 'batch definitions folder does not exist'],
   ]);
+});
+
+test('the dbt trigger reads table names past mapping problems that hide none, so a loader’s config error does not stop it', async () => {
+  const { loadTableNames } = await import('../../../lib/config/index.js');
+  // tables-broken holds bad go files, overlaps and YAML errors: the names still readable are the trigger's to check.
+  const names = await loadTableNames('test/fixtures/config/tables-broken');
+  assert.deepEqual(names, ['raw_trades', 'Raw_Trades']);
+  await assert.rejects(loadTableMappings('test/fixtures/config/tables-broken'), /configuration problem/);
 });

@@ -1,0 +1,27 @@
+// A use case as a Pub/Sub-triggered function: decode the CloudEvent, run it, resolve (ack) or throw (retry).
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Topology } from '../lib/config/index.js';
+import { MalformedMessageError, deadLetter, decodePubSubEvent, type Bus, type BusMessage, type Logger } from '../lib/pipeline/index.js';
+
+export interface FunctionDeps {
+  bus: Bus;
+  topology: Topology;
+  log: Logger;
+}
+
+/**
+ * The handler functions-framework calls. A push that carries no Pub/Sub message cannot be retried into one: it is
+ * dead-lettered with its content, and acked.
+ */
+export function pubsubFunction(name: string, deps: FunctionDeps, handle: (message: BusMessage) => Promise<unknown>) {
+  return async (event: CloudEvent<unknown>): Promise<void> => {
+    const message = decodePubSubEvent(event);
+    if (message !== undefined) {
+      await handle(message);
+      return;
+    }
+    const raw = JSON.stringify(event).slice(0, 100_000);
+    const asMessage: BusMessage = { data: Buffer.from(raw), attributes: {}, messageId: event.id ?? '', publishTime: null };
+    await deadLetter(deps, asMessage, new MalformedMessageError('not a Pub/Sub messagePublished event', raw), name);
+  };
+}

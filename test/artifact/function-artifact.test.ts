@@ -1,0 +1,145 @@
+// What deploys is what is tested: the upload gcloud makes, built as the Node.js 24 runtime builds it, each function
+// started from package.json main and answering one real Pub/Sub push envelope against the emulators.
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Message, Subscription } from '@google-cloud/pubsub';
+import { pushEndpoint } from '../../emulators/bootstrap.js';
+import { pushEnvelope } from '../../emulators/push-envelope.js';
+import { freePort } from '../../emulators/ports.js';
+import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack } from '../../emulators/stack.js';
+import type { FunctionName } from '../../lib/config/index.js';
+import { queryDuckDb } from '../e2e/harness.js';
+import { NODE24, buildArtifact, type Artifact } from './build.js';
+import { firstAnswer, peakRssMiB, startFunction, type RunningFunction } from './functions.js';
+
+let dir: string;
+let artifact: Artifact;
+let stack: Stack;
+let requests: Subscription;
+let deadLetters: Subscription;
+const pulled: { requests: Message[]; dead: Message[] } = { requests: [], dead: [] };
+const running: RunningFunction[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'landfall-artifact-'));
+  [artifact, stack] = await Promise.all([
+    buildArtifact(join(dir, 'upload')),
+    startStack({ freePorts: true, functions: [], workDir: join(dir, 'stack'), log: () => {} }),
+  ]);
+  const pubsub = pubsubClient(stack.project, stack.ports.pubsub);
+  [requests] = await pubsub.topic(stack.topology.topics.loadRequests).createSubscription('artifact-load-requests');
+  requests.on('message', (m: Message) => (pulled.requests.push(m), m.ack()));
+  deadLetters = pubsub.subscription(WATCH_SUBSCRIPTIONS.deadLetter);
+  deadLetters.on('message', (m: Message) => (pulled.dead.push(m), m.ack()));
+}, { timeout: 600_000 });
+
+after(async () => {
+  await Promise.all(running.map((fn) => fn.stop()));
+  await Promise.allSettled([requests?.close(), deadLetters?.close()]);
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, found: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 50))) {
+    const value = found();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+  }
+}
+
+async function start(fn: FunctionName, env: Record<string, string> = {}): Promise<{ running: RunningFunction; path: string; startedAt: number }> {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const running_ = startFunction(artifact.dir, NODE24, stack.topology.functions[fn].entryPoint, port, {
+    ...stack.env,
+    DUCKDB_PATH: join(dir, 'artifact.duckdb'),
+    LANDFALL_TEMP_DIR: join(dir, 'tmp'),
+    ...env,
+  });
+  running.push(running_);
+  return { running: running_, path: new URL(pushEndpoint(stack.topology, fn, port)).pathname, startedAt };
+}
+
+let messages = 0;
+const envelope = (data: Buffer, attributes: Record<string, string>, fn: FunctionName) =>
+  pushEnvelope({ data, attributes, messageId: `artifact-${++messages}`, publishTime: new Date().toISOString() }, `projects/${stack.project}/subscriptions/${fn}`, 1);
+
+/** The GCS notification for an object just uploaded to the landing bucket. */
+async function landed(name: string, text: string) {
+  const { landing } = stack.topology.buckets;
+  const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}${name}`);
+  await file.save(text, { resumable: false });
+  const [meta] = await file.getMetadata();
+  const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
+  return envelope(Buffer.from(JSON.stringify(meta)), attributes, 'matcher');
+}
+
+test('the upload is the source and config the build needs: no tests, fixtures, caches, builds or secrets', (t) => {
+  const banned = /^(test|bench|docs|dbt|emulators|terraform|node_modules|dist|\.cache|\.landfall|\.git)(\/|$)|fixtures|\.tfstate|\.tfvars|\.duckdb|\.pem$|\.key$|(^|\/)\.env/;
+  assert.deepEqual(artifact.uploaded.filter((f) => banned.test(f)), []);
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'config/topology.yaml', 'functions/index.ts', 'lib/wiring/loader.ts']) {
+    assert.ok(artifact.uploaded.includes(needed), `${needed} is uploaded`);
+  }
+  t.diagnostic(`upload: ${artifact.uploaded.length} files, ${(artifact.uploadedBytes / 1024).toFixed(0)} KiB`);
+});
+
+test('matcher, loader and dbtTrigger each start from package.json main on Node 24 and ack a real push', async (t) => {
+  const matcher = await start('matcher');
+  const arrival = await landed('instruments_20241201.csv', 'isin,name\nDE1,one\nDE2,two\n');
+  assert.deepEqual(await firstAnswer(matcher.running, matcher.path, arrival), { acked: true, status: 204 }, matcher.running.output());
+  t.diagnostic(`matcher: first ack ${Math.round(performance.now() - matcher.startedAt)} ms after its process started, peak RSS ${(await peakRssMiB(matcher.running.process.pid!)).toFixed(0)} MiB`);
+
+  const request = await until('the load request the matcher published', () => pulled.requests[0]);
+  const loader = await start('loader');
+  const loadEnvelope = envelope(request.data, request.attributes, 'loader');
+  assert.deepEqual(await firstAnswer(loader.running, loader.path, loadEnvelope), { acked: true, status: 204 }, loader.running.output());
+  t.diagnostic(`loader: first ack (a DuckDB load) ${Math.round(performance.now() - loader.startedAt)} ms, peak RSS ${(await peakRssMiB(loader.running.process.pid!)).toFixed(0)} MiB`);
+  const rows = await queryDuckDb(join(dir, 'artifact.duckdb'), "SELECT path, row_count::INT AS n FROM load_metadata WHERE status = 'loaded'");
+  assert.deepEqual(rows, [{ path: 'instruments_20241201.csv', n: 2 }]);
+
+  const trigger = await start('dbtTrigger');
+  const event = { v: 1, table: 'raw_instruments', batchKey: '20241201', loadId: '11111111-2222-5333-8444-555555555555', status: 'loaded', rows: 2, file: 'gs://x/y#1' };
+  const eventEnvelope = envelope(Buffer.from(JSON.stringify(event)), {}, 'dbtTrigger');
+  assert.deepEqual(await firstAnswer(trigger.running, trigger.path, eventEnvelope), { acked: true, status: 204 }, trigger.running.output());
+  t.diagnostic(`dbtTrigger: first ack ${Math.round(performance.now() - trigger.startedAt)} ms, peak RSS ${(await peakRssMiB(trigger.running.process.pid!)).toFixed(0)} MiB`);
+});
+
+test('a push that is no Pub/Sub message is dead-lettered and acked; a load the storage emulator cannot serve is retried (500)', async () => {
+  const matcher = await start('matcher');
+  const bogus = { not: 'a pubsub push' } as unknown as ReturnType<typeof envelope>;
+  assert.deepEqual(await firstAnswer(matcher.running, matcher.path, bogus), { acked: true, status: 204 });
+  const dead = await until('the dead letter', () => pulled.dead.find((m) => m.attributes.landfallSource === 'matcher'));
+  assert.match(dead.attributes.landfallReason ?? '', /not a Pub\/Sub messagePublished event/);
+
+  const arrival = await landed('instruments_20241202.csv', 'isin\nDE3\n');
+  assert.deepEqual(await firstAnswer(matcher.running, matcher.path, arrival), { acked: true, status: 204 });
+  const request = await until('its load request', () => pulled.requests.find((m) => m.data.toString().includes('instruments_20241202.csv')));
+  const loader = await start('loader');
+  const delivery = envelope(request.data, request.attributes, 'loader');
+  stack.kill('storage');
+  try {
+    const refused = await firstAnswer(loader.running, loader.path, delivery);
+    assert.equal(refused.acked, false, 'the object cannot be read: Pub/Sub must deliver it again');
+    assert.equal(refused.status, 500);
+  } finally {
+    await stack.restart('storage');
+  }
+  assert.deepEqual(await firstAnswer(loader.running, loader.path, delivery), { acked: true, status: 204 }, 'the redelivery loads it');
+});
+
+test('the dbtTrigger starts and acks although a table mapping is broken in a way only the loader cares about', async () => {
+  const tables = join(dir, 'tables-with-a-bad-go-file');
+  await cp(join(artifact.dir, 'config/tables'), tables, { recursive: true });
+  await mkdir(join(tables, 'extra'), { recursive: true });
+  await writeFile(join(tables, 'extra/bad.yaml'), 'fx_*.csv:\n  table: raw_fx\n  go_file: { pattern: fx.go, format: properties, row_count_key: n }\n');
+  const trigger = await start('dbtTrigger', { TABLE_CONFIG_PATH: tables });
+  const event = { v: 1, table: 'raw_trades', batchKey: '20241203', loadId: '11111111-2222-5333-8444-666666666666', status: 'loaded', rows: 1, file: 'gs://x/z#1' };
+  assert.deepEqual(await firstAnswer(trigger.running, trigger.path, envelope(Buffer.from(JSON.stringify(event)), {}, 'dbtTrigger')), { acked: true, status: 204 });
+  const matcher = await start('matcher', { TABLE_CONFIG_PATH: tables });
+  await until('the matcher to refuse the configuration at cold start', () => (matcher.running.process.exitCode !== null ? true : undefined));
+  assert.match(matcher.running.output(), /go_file pattern "fx\.go" must have exactly one \*/);
+});

@@ -1,0 +1,58 @@
+// Runs one function of a built artifact under functions-framework, as the runtime does, and times its first answer.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { push, type PushEnvelope, type PushOutcome } from '../../emulators/push-envelope.js';
+
+export interface RunningFunction {
+  process: ChildProcess;
+  url: string;
+  /** Everything it wrote (JSON log lines), for assertions and for the message of a failure. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `functions-framework --target=<target>` from `dir` with `node`: the framework loads package.json `main`
+ * (dist/functions/index.js), which loads only that target's module (FUNCTION_TARGET, as the runtime sets it).
+ */
+export function startFunction(dir: string, node: string, target: string, port: number, env: Record<string, string>): RunningFunction {
+  const main = join(dir, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+  const child = spawn(node, [main, `--target=${target}`, `--port=${port}`, '--signature-type=cloudevent'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, FUNCTION_TARGET: target },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    process: child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MiB. */
+export async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Pushes the envelope until the function answers at all (it refuses connections while it starts), then returns that answer. */
+export async function firstAnswer(fn: RunningFunction, path: string, envelope: PushEnvelope, timeoutMs = 30_000): Promise<PushOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await push(`${fn.url}${path}`, envelope, timeoutMs);
+    if (outcome.acked || outcome.status !== null) return outcome;
+    if (fn.process.exitCode !== null) throw new Error(`the function exited (${fn.process.exitCode}) before answering:\n${fn.output()}`);
+    if (Date.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms: ${outcome.reason}\n${fn.output()}`);
+    await sleep(5);
+  }
+}
