@@ -1,5 +1,6 @@
-// Benchmark: `landfall load` against a raw DuckDB `INSERT … SELECT * FROM read_csv(…)`, wall time and peak RSS.
-// npm run bench:load -- [--rows 5000000] [--runs 3] [--bytes 2G] [--tools landfall,raw]   (writes bench/out/load*.json)
+// Benchmark: `landfall load` (the compiled CLI) against DuckDB's own CTAS (all VARCHAR, landfall's DuckDB settings) and
+// seed 001's way (Polars read_csv, all strings, into DuckDB through Arrow): wall time and peak RSS, alternating.
+// npm run bench:load -- [--rows 5000000] [--runs 3] [--bytes 2G] [--tools landfall,duckdb,polars]   (writes bench/out/load*.json)
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,8 +13,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench/out');
 const POLL_MS = 20;
 
+const TOOLS = ['landfall', 'duckdb', 'polars'] as const;
+type Tool = (typeof TOOLS)[number];
+/** landfall's default DuckDB memory limit, given to the DuckDB baseline too. */
+const MEMORY_LIMIT = '256MB';
+
 interface Run {
-  tool: 'landfall' | 'raw';
+  tool: Tool;
   wallMs: number;
   peakRssMiB: number;
   rows: number;
@@ -50,10 +56,10 @@ async function generate(path: string, limit: { rows?: number; bytes?: number }):
 }
 
 /** Runs a child to completion, sampling its high-water RSS (VmHWM) from /proc until it exits. */
-function measure(args: string[]): Promise<{ wallMs: number; peakRssMiB: number; stdout: string }> {
+function measure(command: string, args: string[]): Promise<{ wallMs: number; peakRssMiB: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     let peakKiB = 0;
     child.stdout.on('data', (d) => (stdout += d));
@@ -72,15 +78,24 @@ function measure(args: string[]): Promise<{ wallMs: number; peakRssMiB: number; 
   });
 }
 
-async function runOnce(tool: Run['tool'], csv: string, tables: string, index: number): Promise<Run> {
+const PYTHON = join(ROOT, '.cache/venv/bin/python');
+
+function commandOf(tool: Tool, csv: string, tables: string, db: string): [string, string[]] {
+  switch (tool) {
+    case 'landfall':
+      return [process.execPath, [join(ROOT, 'dist/lib/cli/landfall.js'), 'load', '--json', '--tables', tables, '--duckdb', db, csv]];
+    case 'duckdb':
+      return [process.execPath, [join(ROOT, 'bench/load-ctas.mjs'), db, csv, MEMORY_LIMIT]];
+    case 'polars':
+      return [PYTHON, [join(ROOT, 'bench/load-polars.py'), db, csv]];
+  }
+}
+
+async function runOnce(tool: Tool, csv: string, tables: string, index: number): Promise<Run> {
   const db = join(OUT, `bench-${tool}-${index}.duckdb`);
   await rm(db, { force: true });
   await rm(`${db}.wal`, { force: true });
-  const args =
-    tool === 'landfall'
-      ? [join(ROOT, 'lib/cli/bin.js'), 'load', '--json', '--tables', tables, '--duckdb', db, csv]
-      : [join(ROOT, 'bench/load-raw.mjs'), db, csv];
-  const { wallMs, peakRssMiB, stdout } = await measure(args);
+  const { wallMs, peakRssMiB, stdout } = await measure(...commandOf(tool, csv, tables, db));
   await rm(db, { force: true });
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { rows?: number; status?: string; error?: string };
   if (tool === 'landfall' && result.status !== 'loaded') throw new Error(`landfall did not load: ${result.error}`);
@@ -90,22 +105,22 @@ async function runOnce(tool: Run['tool'], csv: string, tables: string, index: nu
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function summarise(runs: Run[], rows: number, bytes: number) {
-  const of = (tool: Run['tool']) => {
+  const of = (tool: Tool) => {
     const mine = runs.filter((r) => r.tool === tool);
+    if (mine.length === 0) return undefined;
     const wallMs = median(mine.map((r) => r.wallMs));
     return { runs: mine.length, medianWallMs: Math.round(wallMs), rowsPerSecond: Math.round(rows / (wallMs / 1000)), peakRssMiB: Math.round(Math.max(...mine.map((r) => r.peakRssMiB))) };
   };
-  const landfall = runs.some((r) => r.tool === 'landfall') ? of('landfall') : undefined;
-  const raw = runs.some((r) => r.tool === 'raw') ? of('raw') : undefined;
-  const throughputRatio = landfall && raw ? Number((landfall.rowsPerSecond / raw.rowsPerSecond).toFixed(3)) : null;
-  return { rows, bytes, landfall, raw, throughputRatio };
+  const tools = Object.fromEntries(TOOLS.map((tool) => [tool, of(tool)])) as Record<Tool, ReturnType<typeof of>>;
+  const ratio = (than: Tool) => (tools.landfall && tools[than] ? Number((tools.landfall.rowsPerSecond / tools[than]!.rowsPerSecond).toFixed(3)) : null);
+  return { rows, bytes, tools, throughputVsDuckDb: ratio('duckdb'), throughputVsPolars: ratio('polars') };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, bytes: { type: 'string' }, tools: { type: 'string', default: 'landfall,raw' } },
+    options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, bytes: { type: 'string' }, tools: { type: 'string', default: TOOLS.join(',') } },
   });
-  const tools = values.tools.split(',').filter((t): t is Run['tool'] => t === 'landfall' || t === 'raw');
+  const tools = values.tools.split(',').filter((t): t is Tool => (TOOLS as readonly string[]).includes(t));
   const limit = values.bytes ? { bytes: parseBytes(values.bytes) } : { rows: Number(values.rows ?? 5_000_000) };
   const runCount = Number(values.runs);
   await mkdir(join(OUT, 'tables'), { recursive: true });
@@ -126,11 +141,12 @@ async function main(): Promise<void> {
   const summary = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version }, ...summarise(runs, rows, bytes), runs };
   console.log('\n| tool | median wall | rows/s | peak RSS |\n|---|---|---|---|');
   for (const tool of tools) {
-    const s = summary[tool]!;
+    const s = summary.tools[tool]!;
     console.log(`| ${tool} | ${(s.medianWallMs / 1000).toFixed(2)} s | ${s.rowsPerSecond.toLocaleString('en')} | ${s.peakRssMiB} MiB |`);
   }
-  if (summary.throughputRatio !== null) console.log(`\nlandfall / raw throughput: ${summary.throughputRatio} (goal ≥ 0.8)`);
-  if (summary.landfall) console.log(`landfall peak RSS: ${summary.landfall.peakRssMiB} MiB (goal ≤ 512 MiB on a 2 GB file)`);
+  if (summary.throughputVsDuckDb !== null) console.log(`\nlandfall / DuckDB CTAS throughput: ${summary.throughputVsDuckDb} (goal ≥ 0.95)`);
+  if (summary.throughputVsPolars !== null) console.log(`landfall / Polars → DuckDB throughput: ${summary.throughputVsPolars} (goal ≥ 2)`);
+  if (summary.tools.landfall) console.log(`landfall peak RSS: ${summary.tools.landfall.peakRssMiB} MiB (goal ≤ 512 MiB on a 2 GB file)`);
   const file = join(OUT, values.bytes ? 'load-bytes.json' : 'load.json');
   await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`written ${file}`);

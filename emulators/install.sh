@@ -8,6 +8,7 @@
 #   storage   .cache/bin/fake-gcs-server
 #   bigquery  .cache/bin/bigquery-emulator (cold build: minutes and ~6 GB RAM; only when missing or re-pinned)
 #   dbt       .cache/venv with dbt-core, dbt-duckdb and a python duckdb that reads our Node DuckDB files
+#   polars    Polars and pyarrow in that venv, for the load benchmark's seed-001 baseline (not a default step)
 # Each step prints one line when it does something and nothing when it is already done. A stamp per step
 # (.cache/stamps/STEP) records the pinned versions it installed, so bumping a pin below rebuilds that step.
 set -euo pipefail
@@ -148,6 +149,17 @@ step_dbt() {
   stamp_set dbt "$want"
 }
 
+step_polars() {
+  local want
+  want=$(sha256sum emulators/bench-requirements.txt | cut -c1-16)
+  stamp_ok polars "$want" && "$CACHE/venv/bin/python" -c 'import polars, pyarrow' 2>/dev/null && return 0
+  [ -x "$CACHE/venv/bin/pip" ] || die "the project venv is missing: run 'bash emulators/install.sh dbt' first"
+  say "python venv .cache/venv: $(grep -E '==' emulators/bench-requirements.txt | paste -sd' ')"
+  mkdir -p "$CACHE/build" && : >"$CACHE/build/polars.log"
+  logged "$CACHE/build/polars.log" "$CACHE/venv/bin/pip" install --disable-pip-version-check --no-input -r emulators/bench-requirements.txt
+  stamp_set polars "$want"
+}
+
 # Proves the claim above once per install: a file written by Node's DuckDB is read by the venv's duckdb.
 check_duckdb_compat() {
   local db=$CACHE/build/compat.duckdb
@@ -174,8 +186,8 @@ main() {
   flock 9
   for step in "${steps[@]}"; do
     case $step in
-      check | npm | node24 | storage | bigquery | dbt) "step_$step" ;;
-      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt)" ;;
+      check | npm | node24 | storage | bigquery | dbt | polars) "step_$step" ;;
+      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt polars)" ;;
     esac
   done
 }

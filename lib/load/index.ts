@@ -17,7 +17,7 @@ export type {
 } from './warehouse.js';
 export { LOAD_STATUSES } from './source.js';
 export type { FileSource, LoadOutcome, LoadStatus } from './source.js';
-export { planReplacement } from './replace-plan.js';
+export { planForSource, planReplacement } from './replace-plan.js';
 export type { ReplacePlan } from './replace-plan.js';
 export { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_LINE_BYTES, RESERVED_COLUMNS, checkHeader, foldName, readHeader } from './header.js';
 export { bareCarriageReturn, findLineEndingProblem, loneCrError, normalizeLineEnds } from './line-endings.js';
@@ -29,7 +29,7 @@ export { copyPlainPrefix, gzipError, openPlainStream, plainPrefix } from './plai
 export type { PlainCopyOptions } from './plain-stream.js';
 export { withReadCache } from './read-cache.js';
 export { checkExpectedRows } from './row-check.js';
-export { firstNulLine, nulByteError } from './nul.js';
+export { eachChunk, firstNulLine, lineOf, nulByteError, nulIn } from './nul.js';
 export { errorSidecarName, sidecarText } from './failure-report.js';
 export type { FailureReport } from './failure-report.js';
 export { checkLandfallTable, planColumns } from './columns.js';

@@ -5,7 +5,7 @@ import { TerminalError } from '../errors.js';
 import { parseGoFile, parseTrailer } from '../validate/index.js';
 import { checkHeader, readHeader } from './header.js';
 import { gzipError, openPlainStream } from './plain-stream.js';
-import { planReplacement } from './replace-plan.js';
+import { planForSource } from './replace-plan.js';
 import type { FileSource, LoadOutcome } from './source.js';
 import { withReadCache } from './read-cache.js';
 import { locateTrailer, trailerFromTail } from './trailer.js';
@@ -108,7 +108,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
   let expectedRows: number | null = null;
   try {
     const replace: ReplacePolicy = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
-    const plan = planReplacement(await warehouse.priorLoads(mapping.table, source.path), source.generation, replace, {
+    const plan = await planForSource(await warehouse.priorLoads(mapping.table, source.path), source.generation, replace, {
       table: mapping.table,
       file: source.path,
     });

@@ -6,7 +6,7 @@ import { countNewlines } from './trailer.js';
 const SCAN_BYTES = 1024 * 1024;
 
 /** Reads the file in chunks until `visit` returns true (stop) or the file ends. */
-async function eachChunk(path: string, visit: (chunk: Buffer, position: number) => boolean): Promise<void> {
+export async function eachChunk(path: string, visit: (chunk: Buffer, position: number) => boolean): Promise<void> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(SCAN_BYTES);
@@ -28,15 +28,24 @@ async function eachChunk(path: string, visit: (chunk: Buffer, position: number) 
 export async function firstNulLine(path: string): Promise<number | undefined> {
   let offset: number | undefined;
   await eachChunk(path, (chunk, position) => {
-    const at = chunk.indexOf(0);
-    if (at >= 0) offset = position + at;
+    offset = nulIn(chunk, position);
     return offset !== undefined;
   });
-  if (offset === undefined) return undefined;
+  return offset === undefined ? undefined : lineOf(path, offset);
+}
+
+/** The file offset of the chunk's first NUL byte, or undefined. */
+export function nulIn(chunk: Buffer, position: number): number | undefined {
+  const at = chunk.indexOf(0);
+  return at < 0 ? undefined : position + at;
+}
+
+/** The physical line holding byte `offset`. */
+export async function lineOf(path: string, offset: number): Promise<number> {
   let newlines = 0;
   await eachChunk(path, (chunk, position) => {
-    newlines += countNewlines(chunk, 0, Math.min(chunk.length, offset! - position));
-    return position + chunk.length >= offset!;
+    newlines += countNewlines(chunk, 0, Math.min(chunk.length, offset - position));
+    return position + chunk.length >= offset;
   });
   return newlines + 1;
 }

@@ -5,6 +5,19 @@ import type { PriorLoad, ReplacePolicy } from './warehouse.js';
 export type ReplacePlan = { action: 'skip'; loadId: string } | { action: 'load'; replaceLoadIds: string[] };
 
 /**
+ * The plan for a source: with no earlier load of its path there is nothing to compare, so its generation (a local
+ * file's hash, perhaps still being computed) is not waited for here.
+ */
+export async function planForSource(
+  prior: readonly PriorLoad[],
+  generation: Promise<string>,
+  policy: ReplacePolicy,
+  context: { table: string; file: string },
+): Promise<ReplacePlan> {
+  return prior.length === 0 ? { action: 'load', replaceLoadIds: [] } : planReplacement(prior, await generation, policy, context);
+}
+
+/**
  * Identity is (table, path, generation). The same identity loads once unless forced; a forced reload
  * replaces that identity's rows. A new generation of a loaded path follows the mapping's `reupload` policy;
  * `force` overrides `reject` (the operator asked for it explicitly) and then behaves like `replace`.

@@ -12,11 +12,17 @@ export interface FileSource {
   /** Where it came from, for `load_metadata.source_uri`: `file:///abs/path` or `gs://bucket/object`. */
   readonly uri: string;
   /**
-   * With `path`, the file's identity: the object generation, or the content MD5 (hex) of a local file.
-   * The same identity is loaded at most once unless forced.
+   * With `path`, the file's identity: the object generation, or the content SHA-256 (hex) of a local file, which is
+   * hashed from the moment the file is opened, beside whatever else the load does: it is awaited only where a
+   * decision or a record needs it. The same identity is loaded at most once unless forced.
    */
-  readonly generation: string;
+  readonly generation: Promise<string>;
   readonly bytes: number;
+  /**
+   * The physical line of the file's first NUL byte (undefined: none), from a source that reads all its bytes anyway
+   * (a local file, for its hash): a warehouse that checks for NUL need not read the file once more.
+   */
+  readonly firstNulLine?: Promise<number | undefined>;
   /** Up to `length` raw bytes from the start of the file (compressed bytes for `.gz`). */
   readHead(length: number): Promise<Buffer>;
   /** Up to `length` raw bytes from the end of the file. */

@@ -16,7 +16,9 @@ export interface CopyOptions {
 }
 
 /** What the engine records of an object it loads: for a replayed archive copy, where the file first landed. */
-export type SourceIdentity = Pick<FileSource, 'name' | 'path' | 'uri' | 'generation'>;
+export interface SourceIdentity extends Pick<FileSource, 'name' | 'path' | 'uri'> {
+  generation: string;
+}
 
 export interface ObjectStore {
   /** The live object of that name, or undefined when there is none. */

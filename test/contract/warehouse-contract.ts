@@ -122,7 +122,7 @@ function runSchemaContract(options: WarehouseContractOptions): void {
     assert.equal(meta.table_name, 't3');
     assert.equal(meta.row_count, 3);
     assert.equal(meta.source_uri, source.uri);
-    assert.equal(meta.source_generation, source.generation);
+    assert.equal(meta.source_generation, await source.generation);
     assert.equal(meta.bytes, 8);
     assert.equal(meta.expected_rows, null);
     assert.equal(meta.status, 'loaded');

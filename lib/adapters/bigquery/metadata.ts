@@ -45,7 +45,7 @@ export async function insertFailure(bq: BigQuery, where: Where, failure: FailedL
     row_count: '0',
     started_at: failure.startedAt,
     source_uri: failure.source.uri,
-    source_generation: failure.source.generation,
+    source_generation: await failure.source.generation,
     expected_rows: failure.expectedRows === null ? null : String(failure.expectedRows),
     bytes: String(failure.source.bytes),
     error: failure.error,

@@ -149,7 +149,7 @@ async function plainName(ctx: StagingContext, job: LoadJob, object: { bucket: st
   if (!object.name.includes('*')) return { ...object, copied: false };
   const name = `${ctx.copies.prefix}${job.loadId}${job.compressed ? '.csv.gz' : '.csv'}`;
   const target = ctx.storage.bucket(ctx.copies.bucket).file(name);
-  await ctx.storage.bucket(object.bucket).file(object.name, { generation: Number(job.source.generation) }).copy(target);
+  await ctx.storage.bucket(object.bucket).file(object.name, { generation: Number(await job.source.generation) }).copy(target);
   return { bucket: ctx.copies.bucket, name, copied: true };
 }
 

@@ -2,7 +2,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, checkLandfallTable, planColumns, planReplacement } from '../../load/index.js';
+import { checkExpectedRows, checkLandfallTable, planColumns, planForSource } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
 import { commitScript, countSql } from './commit-sql.js';
 import { classifyBigQueryError } from './errors.js';
@@ -102,7 +102,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
         rowCount: rows,
         startedAt: job.startedAt,
         sourceUri: job.source.uri,
-        sourceGeneration: job.source.generation,
+        sourceGeneration: await job.source.generation,
         expectedRows: job.expected?.rows ?? null,
         bytes: job.source.bytes,
       },
@@ -117,7 +117,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     try {
       checkTableId(job.table, job.source.name);
       const prior = await selectPriorLoads(this.options.bq, this.where, job.table, job.source.path);
-      const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
+      const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
       if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
       const columns = await tableColumns(this.options.bq, this.options.dataset, job.table);
       if (columns === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });

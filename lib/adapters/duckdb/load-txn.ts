@@ -2,14 +2,14 @@
 import { createReadStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, firstNulLine, nulByteError, physicalLineOf, planColumns, planReplacement } from '../../load/index.js';
+import { checkExpectedRows, firstNulLine, nulByteError, physicalLineOf, planColumns, planForSource } from '../../load/index.js';
 import type { LoadJob, LoadOptions, LoadResult } from '../../load/index.js';
 import { classifyDuckDbError, parseCsvFailure } from './errors.js';
-import { insertSql } from './load-sql.js';
+import { createTableAsSql, insertSql } from './load-sql.js';
 import { insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
 import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
-import { ensureTable } from './tables.js';
+import { landfallTableColumns } from './tables.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -25,21 +25,22 @@ async function runWithProgress(connection: DuckDBConnection, sql: string, option
   }
 }
 
+/** The file's rows into the table: the statement that creates it from them, or an INSERT with drift into `_extra`. */
+async function insertRows(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<number> {
+  const read = { table: job.table, columnCount: job.header.length, loadId: job.loadId, path: rows.path, delimiter: job.delimiter };
+  const columns = await landfallTableColumns(connection, job.table);
+  if (columns !== undefined) return runWithProgress(connection, insertSql({ ...read, plan: planColumns(job.header, columns) }), options);
+  await runWithProgress(connection, createTableAsSql({ ...read, header: job.header }), options);
+  const [counted] = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${ident(job.table)}`)).getRowObjectsJS();
+  return Number(counted?.n ?? 0);
+}
+
 /** The body of the one transaction: decide, create, insert, check, replace, record. */
 async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
   const prior = await selectPriorLoads(connection, job.table, job.source.path);
-  const plan = planReplacement(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
+  const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
   if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
-  const columns = await ensureTable(connection, job.table, job.header);
-  const sql = insertSql({
-    table: job.table,
-    plan: planColumns(job.header, columns),
-    columnCount: job.header.length,
-    loadId: job.loadId,
-    path: rows.path,
-    delimiter: job.delimiter,
-  });
-  const inserted = await runWithProgress(connection, sql, options);
+  const inserted = await insertRows(connection, job, rows, options);
   checkExpectedRows(job, inserted, rows.trailerLine);
   if (plan.replaceLoadIds.length > 0) {
     await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
@@ -54,7 +55,7 @@ async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, row
     startedAt: job.startedAt,
     completedAt: new Date(),
     sourceUri: job.source.uri,
-    sourceGeneration: job.source.generation,
+    sourceGeneration: await job.source.generation,
     expectedRows: job.expected?.rows ?? null,
     bytes: job.source.bytes,
     status: 'loaded',
@@ -68,7 +69,8 @@ async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, row
  * reads the file beside the insert and is heard before the commit.
  */
 export async function runTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
-  const nul = firstNulLine(rows.path);
+  // A gzip source's own bytes say nothing of NULs in its content: the plain copy is read instead.
+  const nul = (!job.compressed && job.source.firstNulLine) || firstNulLine(rows.path);
   nul.catch(() => undefined);
   await connection.run('BEGIN TRANSACTION');
   try {

@@ -2,7 +2,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
 import { checkLandfallTable } from '../../load/index.js';
-import { createTableSql } from './load-sql.js';
 
 async function objectKind(connection: DuckDBConnection, table: string): Promise<'table' | 'view' | undefined> {
   const reader = await connection.runAndReadAll(
@@ -25,13 +24,13 @@ export async function tableColumns(connection: DuckDBConnection, table: string):
 }
 
 /**
- * The target table's columns, creating it from the header when absent. A table of that name that landfall did not
- * create (a view, or no `_extra`/`_load_id`) is refused rather than written into.
+ * The target table's columns, or undefined when there is no such table yet (the load creates it). A table of that
+ * name that landfall did not create (a view, or no `_extra`/`_load_id`) is refused rather than written into.
  */
-export async function ensureTable(connection: DuckDBConnection, table: string, header: readonly string[]): Promise<string[]> {
+export async function landfallTableColumns(connection: DuckDBConnection, table: string): Promise<string[] | undefined> {
   const kind = await objectKind(connection, table);
   if (kind === 'view') throw new TerminalError(`${table} is a view, not a table: landfall loads only into tables`, { table });
-  if (kind === undefined) await connection.run(createTableSql(table, header));
+  if (kind === undefined) return undefined;
   const columns = await tableColumns(connection, table);
   checkLandfallTable(table, columns, 'VARCHAR');
   return columns;

@@ -153,7 +153,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
         startedAt: failure.startedAt,
         completedAt: new Date(),
         sourceUri: failure.source.uri,
-        sourceGeneration: failure.source.generation,
+        sourceGeneration: await failure.source.generation,
         expectedRows: failure.expectedRows,
         bytes: failure.source.bytes,
         status: 'failed',

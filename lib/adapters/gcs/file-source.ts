@@ -47,6 +47,7 @@ export function openObjectSource(
     local === undefined ? readRange(file, start, endInclusive) : readLocalRange(local, start, endInclusive);
   return {
     ...identity,
+    generation: Promise.resolve(identity.generation),
     bytes,
     readHead: (length) => range(0, Math.min(length, bytes) - 1),
     readTail: (length) => range(Math.max(0, bytes - length), bytes - 1),

@@ -1,16 +1,24 @@
-// A FileSource over a local path: identity from the content MD5, ranged reads for the header and tail.
+// A FileSource over a local path: identity from its path and content SHA-256, ranged reads for the header and tail.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import { eachChunk, lineOf, nulIn } from '../../load/index.js';
 import type { FileSource } from '../../load/source.js';
 
-async function md5Of(path: string): Promise<string> {
-  const hash = createHash('md5');
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
-  return hash.digest('hex');
+/**
+ * One read of the whole file: its SHA-256 (twice MD5's speed where the CPU has SHA extensions: 440 against 810 ms for
+ * 405 MiB here) and where its first NUL byte is, which the load checks.
+ */
+async function scan(path: string): Promise<{ hash: string; nulOffset: number | undefined }> {
+  const hash = createHash('sha256');
+  let nulOffset: number | undefined;
+  await eachChunk(path, (chunk, position) => {
+    hash.update(chunk);
+    nulOffset ??= nulIn(chunk, position);
+    return false;
+  });
+  return { hash: hash.digest('hex'), nulOffset };
 }
 
 async function readRange(path: string, position: number, length: number): Promise<Buffer> {
@@ -35,7 +43,7 @@ export function identityPath(absolute: string, landingRoot: string | undefined):
 }
 
 /**
- * Opens a local file as a FileSource. A local file has no object generation, so its content MD5 stands in: the
+ * Opens a local file as a FileSource. A local file has no object generation, so its content SHA-256 stands in: the
  * same bytes at the same path are the same identity, whenever they are loaded. The path is taken under
  * `landingRoot` when one is given (`--landing`, LANDING_PATH), so a landing folder can move without changing it.
  */
@@ -44,11 +52,18 @@ export async function openLocalFile(path: string, options: { landingRoot?: strin
   const info = await stat(absolute);
   if (!info.isFile()) throw new Error(`${path} is not a file`);
   const bytes = info.size;
+  // Read beside the load: only a decision about an earlier load of this path, or its record, waits for the hash.
+  const scanned = scan(absolute);
+  const generation = scanned.then((s) => s.hash);
+  const firstNulLine = scanned.then((s) => (s.nulOffset === undefined ? undefined : lineOf(absolute, s.nulOffset)));
+  generation.catch(() => undefined);
+  firstNulLine.catch(() => undefined);
   return {
     name: basename(absolute),
     path: identityPath(absolute, options.landingRoot),
     uri: pathToFileURL(absolute).href,
-    generation: await md5Of(absolute),
+    generation,
+    firstNulLine,
     bytes,
     readHead: (length) => readRange(absolute, 0, Math.min(length, bytes)),
     readTail: (length) => {

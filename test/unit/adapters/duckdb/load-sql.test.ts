@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCsvFailure } from '../../../../lib/adapters/duckdb/index.js';
-import { createTableSql, insertSql } from '../../../../lib/adapters/duckdb/load-sql.js';
+import { createTableAsSql, insertSql } from '../../../../lib/adapters/duckdb/load-sql.js';
 import { planColumns } from '../../../../lib/load/index.js';
 import { ident, literal } from '../../../../lib/adapters/duckdb/sql.js';
 
@@ -10,11 +10,9 @@ test('identifiers and literals are quoted with their quotes doubled', () => {
   assert.equal(literal("it's"), "'it''s'");
 });
 
-test('a new table has the header columns as VARCHAR, then _extra JSON and _load_id', () => {
-  assert.equal(
-    createTableSql('t', ['a', 'B c']),
-    'CREATE TABLE IF NOT EXISTS "t" ("a" VARCHAR, "B c" VARCHAR, "_extra" JSON, "_load_id" VARCHAR)',
-  );
+test('a new table has the header columns as VARCHAR under their own names, then _extra JSON and _load_id', () => {
+  const sql = createTableAsSql({ table: 't', header: ['a', 'B "c'], columnCount: 2, loadId: 'L', path: '/x.csv', delimiter: ',' });
+  assert.match(sql, /^CREATE TABLE "t" AS SELECT c1 AS "a", c2 AS "B ""c", CAST\(NULL AS JSON\) AS "_extra", 'L' AS "_load_id" FROM read_csv\('\/x\.csv', columns = \{'c1': 'VARCHAR', 'c2': 'VARCHAR'\}/);
 });
 
 test('columns match case-insensitively; unknown ones go to _extra; reserved table columns never match', () => {
