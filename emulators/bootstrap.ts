@@ -1,4 +1,4 @@
-// Creates what the topology declares on the emulators: buckets, topics, push and watch subscriptions (idempotent).
+// Creates what the topology declares on the emulators: buckets, topics, function and watch subscriptions (idempotent).
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { BUCKET_ROLES, TOPIC_ROLES, subscriptionName, type FunctionName, type Topology } from '../lib/config/topology.js';
@@ -42,23 +42,19 @@ export function pushEndpoint(topology: Topology, fn: FunctionName, port: number)
 }
 
 /**
- * Topics first (a subscription and its dead-letter policy need them), then one push subscription per running
- * function with the topology's delivery policy, then the watch subscriptions.
+ * Topics first (a subscription and its dead-letter policy need them), then one subscription per running function
+ * with the topology's delivery policy, then the watch subscriptions. The function subscriptions have no push
+ * config: the emulator would push each one message at a time, two loops per subscription, and drop what the
+ * endpoint refuses once it gives up; the relay (relay.ts) pulls them and pushes as Pub/Sub does.
  */
-export async function createTopicsAndSubscriptions(
-  topology: Topology,
-  pubsubPort: number,
-  functionPorts: Partial<Record<FunctionName, number>>,
-): Promise<void> {
+export async function createTopicsAndSubscriptions(topology: Topology, pubsubPort: number, functions: readonly FunctionName[]): Promise<void> {
   const pubsub = pubsubClient(topology.project, pubsubPort);
   try {
     await Promise.all(TOPIC_ROLES.map((role) => ignoreExisting(pubsub.createTopic(topology.topics[role]))));
     const { delivery, topics } = topology;
-    const pushSubscriptions = Object.entries(functionPorts).map(([fn, port]) => {
-      const name = fn as FunctionName;
-      return ignoreExisting(
+    const functionSubscriptions = functions.map((name) =>
+      ignoreExisting(
         pubsub.topic(topics[topology.functions[name].trigger]).createSubscription(subscriptionName(topology, name), {
-          pushConfig: { pushEndpoint: pushEndpoint(topology, name, port) },
           ackDeadlineSeconds: delivery.ackDeadlineSeconds,
           retryPolicy: {
             minimumBackoff: { seconds: delivery.minimumBackoffSeconds },
@@ -71,13 +67,13 @@ export async function createTopicsAndSubscriptions(
           retainAckedMessages: delivery.retainAckedMessages,
           messageRetentionDuration: { seconds: delivery.messageRetentionSeconds },
         }),
-      );
-    });
+      ),
+    );
     const watches = [
       ignoreExisting(pubsub.topic(topics.deadLetter).createSubscription(WATCH_SUBSCRIPTIONS.deadLetter)),
       ignoreExisting(pubsub.topic(topics.loadEvents).createSubscription(WATCH_SUBSCRIPTIONS.loadEvents)),
     ];
-    await Promise.all([...pushSubscriptions, ...watches]);
+    await Promise.all([...functionSubscriptions, ...watches]);
   } finally {
     await pubsub.close();
   }

@@ -62,6 +62,11 @@ export function healthCheck(part: StackPart, port: number, project: string, atte
         const { status, body } = await get(`${base}/storage/v1/b?project=${project}`, attemptTimeoutMs);
         expectOk('list buckets', status, body);
       };
+    case 'relay':
+      return async () => {
+        const { status, body } = await get(`${base}/`, attemptTimeoutMs);
+        expectOk('the relay', status, body);
+      };
     default:
       // functions-framework listens only once the function module has loaded. A TCP connect, not a request:
       // a GET would reach the cloudEvent handler and log an error in the function's log.

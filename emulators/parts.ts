@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES, type FunctionName, type Topology } from '../lib/config/topology.js';
 import { HOST, type StackPart, type StackPorts } from './ports.js';
 import type { SpawnSpec } from './processes.js';
+import type { RelayProcessConfig } from './relay.js';
 import { StackError } from './health.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +22,8 @@ export interface PartContext {
   /** Extra environment for the function processes only. */
   functionEnv: Record<string, string>;
   functionsSource: string;
+  /** The function processes the stack runs (the relay pushes to these). */
+  functions: FunctionName[];
   /** Extra JVM flags for the gcloud emulators (JAVA_TOOL_OPTIONS); '' for none. */
   jvmOptions: string;
 }
@@ -72,6 +75,17 @@ function functionSpec(fn: FunctionName, ctx: PartContext): Omit<SpawnSpec, 'logP
   };
 }
 
+/** The push relay and sweep clock (relay-main.ts): pushes to the function processes `ctx.functions` names. */
+function relaySpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  const functions = Object.fromEntries(ctx.functions.map((fn) => [fn, ctx.ports[fn]]));
+  const config: RelayProcessConfig = { functions, healthPort: ctx.ports.relay };
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO_ROOT, 'emulators/relay-main.ts')],
+    env: { ...baseEnv(), ...ctx.clientEnv, LANDFALL_RELAY: JSON.stringify(config) },
+  };
+}
+
 export function partSpec(part: StackPart, ctx: PartContext): SpawnSpec {
   const logPath = join(ctx.workDir, 'logs', `${part}.log`);
   const hostPort = (port: number): string => `--host-port=${HOST}:${port}`;
@@ -85,6 +99,8 @@ export function partSpec(part: StackPart, ctx: PartContext): SpawnSpec {
       return { ...gcloudEmulator(['emulators', 'firestore', 'start', hostPort(ctx.ports.firestore)], ctx), logPath };
     case 'storage':
       return { ...storageSpec(ctx), logPath };
+    case 'relay':
+      return { ...relaySpec(ctx), logPath };
     default:
       return { ...functionSpec(part, ctx), logPath };
   }

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 
 export const HOST = '127.0.0.1';
 
-export const STACK_PARTS = ['pubsub', 'firestore', 'storage', 'matcher', 'loader', 'dbtTrigger'] as const;
+export const STACK_PARTS = ['pubsub', 'firestore', 'storage', 'matcher', 'loader', 'dbtTrigger', 'sweep', 'relay'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];
 
-export const FUNCTION_PARTS = ['matcher', 'loader', 'dbtTrigger'] as const satisfies readonly StackPart[];
+export const FUNCTION_PARTS = ['matcher', 'loader', 'dbtTrigger', 'sweep'] as const satisfies readonly StackPart[];
 export type FunctionPart = (typeof FUNCTION_PARTS)[number];
 
 export type StackPorts = Record<StackPart, number>;
@@ -18,7 +18,8 @@ interface EmulatorEntry {
 
 /**
  * Ports from firebase.json. The functions emulator has one port there; landfall runs one functions-framework
- * process per function, so they take that port and the next ones, in FUNCTION_PARTS order.
+ * process per function, so they take that port and the next ones, in FUNCTION_PARTS order; the push relay
+ * (which stands in for Pub/Sub's push) answers its health check on the port after those.
  */
 export function portsFromFirebaseJson(text: string, file = 'firebase.json'): StackPorts {
   const emulators = (JSON.parse(text) as { emulators?: Record<string, EmulatorEntry> }).emulators ?? {};
@@ -37,6 +38,8 @@ export function portsFromFirebaseJson(text: string, file = 'firebase.json'): Sta
     matcher: functionsBase,
     loader: functionsBase + 1,
     dbtTrigger: functionsBase + 2,
+    sweep: functionsBase + 3,
+    relay: functionsBase + 4,
   };
 }
 

@@ -101,18 +101,17 @@ async function prepare(options: StackOptions): Promise<{ ctx: PartContext; funct
   const functions = await resolveFunctions(options, functionsSource, topology);
   const env = clientEnv(topology.project, ports, topologyPath);
   const ctx: PartContext = {
-    ...{ topology, ports, workDir, clientEnv: env, functionEnv: options.functionEnv ?? {}, functionsSource },
+    ...{ topology, ports, workDir, clientEnv: env, functionEnv: options.functionEnv ?? {}, functionsSource, functions },
     jvmOptions: options.jvmOptions ?? DEFAULT_JVM_OPTIONS,
   };
   return { ctx, functions };
 }
 
 /** Re-creates what a freshly started part lacks: the Pub/Sub emulator keeps nothing, the others keep data on disk. */
-async function bootstrapPart(part: StackPart, ctx: PartContext, functions: FunctionName[]): Promise<void> {
+async function bootstrapPart(part: StackPart, ctx: PartContext): Promise<void> {
   try {
     if (part === 'pubsub') {
-      const functionPorts = Object.fromEntries(functions.map((fn) => [fn, ctx.ports[fn]]));
-      await createTopicsAndSubscriptions(ctx.topology, ctx.ports.pubsub, functionPorts);
+      await createTopicsAndSubscriptions(ctx.topology, ctx.ports.pubsub, ctx.functions);
     } else if (part === 'storage') {
       await createBuckets(ctx.topology, ctx.ports.storage);
     }
@@ -128,19 +127,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   preflight();
   const { ctx, functions } = await prepare(options);
+  // The relay pushes to the function subscriptions: it starts once they exist, after everything else.
   const parts: StackPart[] = [...EMULATOR_PARTS, ...functions];
+  const relay: StackPart[] = functions.length > 0 ? ['relay'] : [];
   const reaped = await reapOrphans(ctx.workDir);
   if (reaped > 0) log(`stack: ended ${reaped} process group(s) left running in ${ctx.workDir} by a stack whose owner died`);
-  await Promise.all(parts.map((part) => assertPortFree(ctx.ports[part], part)));
+  await Promise.all([...parts, ...relay].map((part) => assertPortFree(ctx.ports[part], part)));
   const supervisor = new Supervisor({ ctx, startTimeoutMs: options.startTimeoutMs ?? 60_000, log });
   // Everything starts at once; fake-gcs-server publishes only when an object is written, and no object is
   // written before the arrivals topic exists, because startStack returns only after the bootstrap.
+  const startPart = async (part: StackPart) => {
+    await supervisor.start(part);
+    await bootstrapPart(part, ctx);
+    log(`stack: ${part} ready on :${ctx.ports[part]} after ${Math.round(performance.now() - started)} ms`);
+  };
   try {
-    await Promise.all(parts.map(async (part) => {
-      await supervisor.start(part);
-      await bootstrapPart(part, ctx, functions);
-      log(`stack: ${part} ready on :${ctx.ports[part]} after ${Math.round(performance.now() - started)} ms`);
-    }));
+    await Promise.all(parts.map(startPart));
+    for (const part of relay) await startPart(part);
   } catch (error) {
     await supervisor.stopAll();
     throw error;
@@ -159,11 +162,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pid: (part) => supervisor.pid(part),
     stop: () => supervisor.stopAll(),
     restart: async (part) => {
-      if (!parts.includes(part)) throw new StackError(part, 'is not part of this stack (its function was not started)');
+      if (![...parts, ...relay].includes(part)) throw new StackError(part, 'is not part of this stack (its function was not started)');
       await supervisor.stop(part);
-      await supervisor.start(part);
-      await bootstrapPart(part, ctx, functions);
-      log(`stack: ${part} ready on :${ctx.ports[part]} after ${Math.round(performance.now() - started)} ms`);
+      await startPart(part);
     },
     kill: (part, signal) => supervisor.kill(part, signal),
   };

@@ -4,6 +4,7 @@ const FUNCTIONS: Record<string, () => Promise<unknown>> = {
   matcher: () => import('./matcher.js'),
   loader: () => import('./loader.js'),
   dbtTrigger: () => import('./dbt-trigger.js'),
+  sweep: () => import('./sweep.js'),
 };
 
 const target = process.env.FUNCTION_TARGET;

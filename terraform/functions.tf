@@ -1,4 +1,4 @@
-# The three Cloud Functions (gen2), each triggered by its topic through Eventarc, retrying on failure, running
+# The Cloud Functions (gen2), each triggered by its topic through Eventarc, retrying on failure, running
 # as its own service account. Values come from the topology (topology.auto.tfvars.json) and match
 # `landfall deploy --dry-run` flag for flag (test/unit/deploy checks it).
 
@@ -20,12 +20,14 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    available_memory      = each.value.memory
-    timeout_seconds       = each.value.timeout_seconds
-    max_instance_count    = each.value.max_instances
-    service_account_email = google_service_account.sa[each.key].email
-    ingress_settings      = "ALLOW_INTERNAL_ONLY"
-    environment_variables = merge(each.value.environment, { GCP_PROJECT = var.project })
+    available_memory                 = each.value.memory
+    timeout_seconds                  = each.value.timeout_seconds
+    max_instance_count               = each.value.max_instances
+    available_cpu                    = each.value.cpu
+    max_instance_request_concurrency = each.value.concurrency
+    service_account_email            = google_service_account.sa[each.key].email
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    environment_variables            = merge(each.value.environment, { GCP_PROJECT = var.project })
   }
 
   event_trigger {
@@ -72,7 +74,7 @@ resource "terraform_data" "dead_letter_policy" {
     command     = <<-EOT
       SUBSCRIPTION=$(gcloud eventarc triggers describe "$TRIGGER" --project="$PROJECT" --format='value(transport.pubsub.subscription)')
       gcloud pubsub subscriptions update "$SUBSCRIPTION" --project="$PROJECT" \
-        --dead-letter-topic="$DEAD_LETTER_TOPIC" --max-delivery-attempts="$MAX_ATTEMPTS" \
+        --dead-letter-topic="$DEAD_LETTER_TOPIC" --max-delivery-attempts="$MAX_ATTEMPTS" --ack-deadline="$ACK_DEADLINE" \
         --min-retry-delay="$${MIN_BACKOFF}s" --max-retry-delay="$${MAX_BACKOFF}s"
       gcloud pubsub subscriptions add-iam-policy-binding "$SUBSCRIPTION" --project="$PROJECT" \
         --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.subscriber
@@ -82,6 +84,7 @@ resource "terraform_data" "dead_letter_policy" {
       TRIGGER           = google_cloudfunctions2_function.fn[each.key].event_trigger[0].trigger
       DEAD_LETTER_TOPIC = google_pubsub_topic.dead_letter.id
       MAX_ATTEMPTS      = local.delivery.max_delivery_attempts
+      ACK_DEADLINE      = local.delivery.ack_deadline_seconds
       MIN_BACKOFF       = local.delivery.minimum_backoff_seconds
       MAX_BACKOFF       = local.delivery.maximum_backoff_seconds
       PUBSUB_AGENT      = local.pubsub_service_agent

@@ -59,7 +59,7 @@ resource "google_project_iam_member" "bigquery_jobs" {
 }
 
 resource "google_project_iam_member" "firestore_users" {
-  for_each = toset(["matcher", "loader", "dbtTrigger"])
+  for_each = toset(["matcher", "loader", "dbtTrigger", "sweep"])
   project  = var.project
   role     = "roles/datastore.user"
   member   = google_service_account.sa[each.key].member
@@ -68,6 +68,20 @@ resource "google_project_iam_member" "firestore_users" {
     title      = "landfall-firestore-only"
     expression = local.firestore_condition
   }
+}
+
+# sweep: lists landing (files no arrival reached), reads state, re-publishes arrivals and load requests.
+resource "google_storage_bucket_iam_member" "sweep_reads_landing" {
+  bucket = google_storage_bucket.bucket["landing"].name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.sa["sweep"].member
+}
+
+resource "google_pubsub_topic_iam_member" "sweep_publishes" {
+  for_each = toset(["arrivals", "load_requests"])
+  topic    = local.topic_ids[each.key]
+  role     = "roles/pubsub.publisher"
+  member   = google_service_account.sa["sweep"].member
 }
 
 # Every function may send a malformed message to the dead-letter topic itself.

@@ -16,6 +16,7 @@ locals {
     load_requests = google_pubsub_topic.load_requests.id
     load_events   = google_pubsub_topic.load_events.id
     dead_letter   = google_pubsub_topic.dead_letter.id
+    sweep_ticks   = google_pubsub_topic.sweep_ticks.id
   }
 
   apis = [

@@ -1,5 +1,6 @@
-# Alerts: messages piling up in the dead-letter hold subscription, and loads that failed (a log-based metric
-# on the loader's `{"event":"load_failed"}` log line). Notified by email when the topology lists addresses.
+# Alerts: messages piling up in the dead-letter hold subscription, loads that failed (a log-based metric on the
+# loader's `{"event":"load_failed"}` log line), and files and batches the sweep found overdue (its
+# `{"event":"file_overdue"}` and `{"event":"batch_overdue"}` lines, one per file or batch key). Notified by email when the topology lists addresses.
 
 resource "google_monitoring_notification_channel" "email" {
   for_each     = toset(local.topology.alerts.emails)
@@ -70,6 +71,50 @@ resource "google_monitoring_alert_policy" "failed_loads" {
 
   documentation {
     content   = "A file failed to load and was moved to gs://${local.topology.buckets["failed"].name}/ with a <name>.error.json sidecar that says why."
+    mime_type = "text/markdown"
+  }
+}
+
+locals {
+  overdue = {
+    file  = { event = local.topology.alerts.overdue_file_log_event, what = "files waiting past their mapping's max_wait" }
+    batch = { event = local.topology.alerts.overdue_batch_log_event, what = "batch keys not complete by their batch's expected_by" }
+  }
+}
+
+resource "google_logging_metric" "overdue" {
+  for_each = local.overdue
+  name     = "landfall/overdue_${each.key}s"
+  filter   = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.topology.functions["sweep"].name}\" AND jsonPayload.event=\"${each.value.event}\""
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+}
+
+resource "google_monitoring_alert_policy" "overdue" {
+  for_each              = local.overdue
+  display_name          = "landfall: overdue ${each.key}s"
+  combiner              = "OR"
+  notification_channels = local.notification_channels
+
+  conditions {
+    display_name = each.value.what
+    condition_threshold {
+      filter          = "resource.type=\"cloud_run_revision\" AND metric.type=\"logging.googleapis.com/user/${google_logging_metric.overdue[each.key].name}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+    }
+  }
+
+  documentation {
+    content   = "The sweep found ${each.value.what}. `landfall status` lists them (OVERDUE column); the log line names the file or batch key and what it still waits for."
     mime_type = "text/markdown"
   }
 }

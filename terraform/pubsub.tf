@@ -25,6 +25,13 @@ resource "google_pubsub_topic" "dead_letter" {
   depends_on                 = [google_project_service.apis]
 }
 
+# Cloud Scheduler publishes the sweep's ticks here (sweep.tf); a tick older than a minute is worth nothing.
+resource "google_pubsub_topic" "sweep_ticks" {
+  name                       = local.topology.topics.sweep_ticks
+  message_retention_duration = "600s"
+  depends_on                 = [google_project_service.apis]
+}
+
 # Dead letters wait here for a person (and the backlog alert) — a topic without a subscription drops them.
 resource "google_pubsub_subscription" "dead_letter_hold" {
   name                       = local.topology.dead_letter_subscription

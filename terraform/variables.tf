@@ -52,6 +52,7 @@ variable "topology" {
       load_requests = string
       load_events   = string
       dead_letter   = string
+      sweep_ticks   = string
     })
     dead_letter_subscription = string
     delivery = object({
@@ -70,6 +71,8 @@ variable "topology" {
       memory          = string
       timeout_seconds = number
       max_instances   = number
+      concurrency     = number
+      cpu             = optional(string)
       retry           = bool
       environment     = map(string)
     }))
@@ -98,12 +101,18 @@ variable "topology" {
       target      = string
       args        = list(string)
     }))
+    sweep = object({
+      schedule  = string
+      time_zone = string
+    })
     alerts = object({
       emails                        = list(string)
       dead_letter_backlog_threshold = number
       dead_letter_backlog_seconds   = number
       failed_load_log_event         = string
       failed_load_threshold         = number
+      overdue_file_log_event        = string
+      overdue_batch_log_event       = string
     })
   })
 

@@ -20,6 +20,10 @@ const COMMANDS = {
     summary: 're-publish arrival notifications of chosen objects (replaces their rows), or --seek the arrivals subscription',
     load: () => import('./commands/replay.js'),
   },
+  sweep: {
+    summary: 're-drive files stuck past the lease or whose arrival was lost, and report overdue files and batches; --dry-run prints',
+    load: () => import('./commands/sweep.js'),
+  },
   'dbt-sources': {
     summary: 'write the dbt sources (dbt/models/sources.yml) from the table mappings; --check: fail if stale',
     load: () => import('./commands/dbt-sources.js'),

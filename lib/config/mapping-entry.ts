@@ -1,4 +1,4 @@
-// One `pattern: table` or `pattern: { table, go_file | trailer, delimiter, reupload }` entry → a TableMapping draft.
+// One `pattern: table` or `pattern: { table, go_file | trailer, delimiter, reupload, max_wait }` entry → a TableMapping draft.
 import { isMap, isScalar } from 'yaml';
 import type { YAMLMap } from 'yaml';
 import { GO_FORMATS, REUPLOAD_POLICIES } from './mapping.js';
@@ -6,8 +6,9 @@ import type { GoFileRule, ReuploadPolicy, TableMapping, TrailerRule } from './ma
 import { describe, entriesOf, integerValue, mapValue, textValue } from './yaml-file.js';
 import type { Entry, Problems, YamlFile } from './yaml-file.js';
 import { checkPattern, goPatternProblems, tableNameProblem } from './rules.js';
+import { durationValue } from './duration.js';
 
-export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload'] as const;
+export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload', 'max_wait'] as const;
 const GO_FILE_KEYS = ['pattern', 'format', 'row_count_key', 'row_count_column'] as const;
 const TRAILER_KEYS = ['row_count_column', 'marker'] as const;
 
@@ -90,6 +91,13 @@ function readFullForm(file: YamlFile, entry: Entry, draft: Draft, problems: Prob
     } else {
       problems.add(file.path, at(reupload), `reupload must be one of ${REUPLOAD_POLICIES.join(', ')}, got ${describe(reupload)}`);
     }
+  }
+  const maxWait = byKey.get('max_wait');
+  if (maxWait !== undefined) {
+    const value = durationValue(maxWait, 'max_wait');
+    if (goFile === undefined) problems.add(file.path, maxWait.line, 'max_wait applies to go_file mappings only (how long a data file may wait for its go file)');
+    else if (typeof value === 'number') draft.mapping.maxWaitSeconds = value;
+    else problems.add(file.path, at(maxWait), value.problem);
   }
 }
 

@@ -31,6 +31,8 @@ export interface TableMapping {
   /** One character; `,` unless the mapping says otherwise. */
   delimiter: string;
   reupload: ReuploadPolicy;
+  /** go_file mappings: how long a data file may wait for its go file (or a go file for its data) before the sweep reports it overdue. */
+  maxWaitSeconds?: number;
   /** Where the mapping was written, for messages. */
   source: { file: string; line: number };
 }

@@ -46,6 +46,15 @@ export interface ScheduleDef {
   args: string[];
 }
 
+/** The sweep: re-drives stuck files, reports overdue ones. Cloud Scheduler ticks it in production, the local stack too. */
+export interface SweepDef {
+  /** Cron of the Cloud Scheduler job that publishes a tick to the sweep's topic. */
+  schedule: string;
+  timeZone: string;
+  /** How often the local stack publishes a tick (its stand-in for Cloud Scheduler). */
+  localIntervalSeconds: number;
+}
+
 export interface AlertsDef {
   /** Email addresses notified by every alert policy (may be empty: the policies still open incidents). */
   emails: string[];
@@ -56,6 +65,9 @@ export interface AlertsDef {
   /** The loader logs one JSON line `{"event": <this>, …}` per failed load; a log-based metric counts them. */
   failedLoadLogEvent: string;
   failedLoadThreshold: number;
+  /** The sweep logs one line per file waiting past its mapping's max_wait, and per batch key past expected_by. */
+  overdueFileLogEvent: string;
+  overdueBatchLogEvent: string;
 }
 
 export interface ProductionDef {
@@ -66,6 +78,7 @@ export interface ProductionDef {
   deadLetterSubscription: string;
   dbt: DbtJobDef;
   schedules: ScheduleDef[];
+  sweep: SweepDef;
   alerts: AlertsDef;
 }
 
@@ -121,6 +134,7 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
   const firestore = raw.firestore as Raw | undefined;
   const dbt = raw.dbt as Raw | undefined;
   const alerts = raw.alerts as Raw | undefined;
+  const sweep = raw.sweep as Raw | undefined;
   const schedules = raw.schedules ?? [];
   if (!Array.isArray(schedules)) throw new TopologyError('topology: schedules must be a list');
   return {
@@ -144,12 +158,19 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
       profileSecret: field(dbt, 'profileSecret', 'dbt', 'string', 'landfall-dbt-profile'),
     },
     schedules: schedules.map((s: Raw, i: number) => parseSchedule(s, `schedules[${i}]`)),
+    sweep: {
+      schedule: field(sweep, 'schedule', 'sweep', 'string', '*/5 * * * *'),
+      timeZone: field(sweep, 'timeZone', 'sweep', 'string', 'Etc/UTC'),
+      localIntervalSeconds: field(sweep, 'localIntervalSeconds', 'sweep', 'number', 30),
+    },
     alerts: {
       emails: strings(alerts, 'emails', 'alerts'),
       deadLetterBacklogThreshold: field(alerts, 'deadLetterBacklogThreshold', 'alerts', 'number', 0),
       deadLetterBacklogSeconds: field(alerts, 'deadLetterBacklogSeconds', 'alerts', 'number', 300),
       failedLoadLogEvent: field(alerts, 'failedLoadLogEvent', 'alerts', 'string', 'load_failed'),
       failedLoadThreshold: field(alerts, 'failedLoadThreshold', 'alerts', 'number', 0),
+      overdueFileLogEvent: field(alerts, 'overdueFileLogEvent', 'alerts', 'string', 'file_overdue'),
+      overdueBatchLogEvent: field(alerts, 'overdueBatchLogEvent', 'alerts', 'string', 'batch_overdue'),
     },
   };
 }

@@ -6,10 +6,10 @@ import type { BucketLifecycle, ProductionDef } from './topology-production.js';
 
 export * from './topology-production.js';
 
-export const FUNCTION_NAMES = ['matcher', 'loader', 'dbtTrigger'] as const;
+export const FUNCTION_NAMES = ['matcher', 'loader', 'dbtTrigger', 'sweep'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-export const TOPIC_ROLES = ['arrivals', 'loadRequests', 'loadEvents', 'deadLetter'] as const;
+export const TOPIC_ROLES = ['arrivals', 'loadRequests', 'loadEvents', 'deadLetter', 'sweepTicks'] as const;
 export type TopicRole = (typeof TOPIC_ROLES)[number];
 
 export const BUCKET_ROLES = ['landing', 'archive', 'failed'] as const;
@@ -40,6 +40,10 @@ export interface FunctionDef {
   memory: string;
   timeoutSeconds: number;
   maxInstances: number;
+  /** Requests one instance serves at once (Cloud Run concurrency); more than 1 needs a whole `cpu`. */
+  concurrency: number;
+  /** Cloud Run CPUs of an instance; absent: the default that comes with the memory. */
+  cpu: string | undefined;
   serviceAccount: string;
 }
 
@@ -112,6 +116,12 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
         if (!TOPIC_ROLES.includes(trigger) || trigger === 'deadLetter') {
           throw new TopologyError(`topology: ${at}.trigger must name a topic role other than deadLetter, got "${trigger}"`);
         }
+        const concurrency = def.concurrency === undefined ? 1 : need(def.concurrency, `${at}.concurrency`, 'number');
+        const cpu = def.cpu === undefined ? undefined : String(def.cpu);
+        if (!Number.isInteger(concurrency) || concurrency < 1) throw new TopologyError(`topology: ${at}.concurrency must be a whole number ≥ 1`);
+        if (concurrency > 1 && !(Number(cpu) >= 1)) {
+          throw new TopologyError(`topology: ${at}.concurrency ${concurrency} needs cpu of at least 1 (Cloud Run serves concurrent requests only with a whole CPU)`);
+        }
         return [
           fn,
           {
@@ -121,6 +131,8 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
             memory: need(def.memory, `${at}.memory`, 'string'),
             timeoutSeconds: need(def.timeoutSeconds, `${at}.timeoutSeconds`, 'number'),
             maxInstances: need(def.maxInstances, `${at}.maxInstances`, 'number'),
+            concurrency,
+            cpu,
             serviceAccount: need(def.serviceAccount, `${at}.serviceAccount`, 'string'),
           },
         ];

@@ -14,6 +14,10 @@ export interface FunctionSpec {
   memory: string;
   timeoutSeconds: number;
   maxInstances: number;
+  /** Requests one instance serves at once. */
+  concurrency: number;
+  /** CPUs of an instance, when the topology sets them (needed for concurrency above 1). */
+  cpu: string | undefined;
   /** Pub/Sub-triggered functions always retry: a thrown error means "try again later" (ARCHITECTURE.md). */
   retry: true;
   /** Env vars that do not depend on the project; GCP_PROJECT is added where the project is known. */
@@ -45,6 +49,8 @@ export function functionSpecs(topology: Topology): FunctionSpec[] {
       memory: def.memory,
       timeoutSeconds: def.timeoutSeconds,
       maxInstances: def.maxInstances,
+      concurrency: def.concurrency,
+      cpu: def.cpu,
       retry: true,
       environment: functionEnvironment(topology),
     };

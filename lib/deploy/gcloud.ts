@@ -1,4 +1,4 @@
-// The exact gcloud commands that deploy the three functions as terraform defines them, printable as a shell script.
+// The exact gcloud commands that deploy the functions as terraform defines them, printable as a shell script.
 import type { Topology } from '../config/topology.js';
 import type { FunctionSpec } from './function-spec.js';
 import { functionSpecs, runtimeEnvironment, serviceAccountEmail } from './function-spec.js';
@@ -45,6 +45,8 @@ export function functionDeployArgv(spec: FunctionSpec, options: DeployOptions): 
     `--memory=${spec.memory}`,
     `--timeout=${spec.timeoutSeconds}s`,
     `--max-instances=${spec.maxInstances}`,
+    `--concurrency=${spec.concurrency}`,
+    ...(spec.cpu === undefined ? [] : [`--cpu=${spec.cpu}`]),
     '--ingress-settings=internal-only',
     '--quiet',
   ];
@@ -71,11 +73,12 @@ function deadLetterSteps(spec: FunctionSpec, topology: Topology, project: string
       argv: ['gcloud', 'eventarc', 'triggers', 'describe', `\${${trigger}}`, ...where, '--format=value(transport.pubsub.subscription)'],
     },
     {
-      why: `dead-letter and retry policy of that subscription, as the topology says`,
+      why: `ack deadline, dead-letter and retry policy of that subscription, as the topology says`,
       argv: [
         'gcloud', 'pubsub', 'subscriptions', 'update', `\${${sub}}`, ...where,
         `--dead-letter-topic=projects/${project}/topics/${topology.topics.deadLetter}`,
         `--max-delivery-attempts=${delivery.maxDeliveryAttempts}`,
+        `--ack-deadline=${delivery.ackDeadlineSeconds}`,
         `--min-retry-delay=${delivery.minimumBackoffSeconds}s`,
         `--max-retry-delay=${delivery.maximumBackoffSeconds}s`,
       ],

@@ -70,16 +70,27 @@ function functions(topology: Topology): unknown[] {
     memory: s.memory,
     timeoutSeconds: s.timeoutSeconds,
     maxInstances: s.maxInstances,
+    concurrency: s.concurrency,
+    ...(s.cpu === undefined ? {} : { cpu: s.cpu }),
     serviceAccount: s.serviceAccountId,
     environment: { ...s.environment, GCP_PROJECT: '(the project)' },
   }));
 }
 
 function schedulesAndAlerts(topology: Topology): Record<string, unknown> {
-  const { alerts, dbt } = topology;
+  const { alerts, dbt, sweep } = topology;
   const targets = alerts.emails.length > 0 ? alerts.emails.map((e) => `email:${e}`) : ['(no notification channel: incidents only)'];
   return {
-    schedules: topology.schedules.map((s) => ({ ...s, runs: `Cloud Run job ${dbt.job}`, command: ['dbt', ...s.args] })),
+    schedules: [
+      ...topology.schedules.map((s) => ({ ...s, runs: `Cloud Run job ${dbt.job}`, command: ['dbt', ...s.args] })),
+      {
+        name: `${topology.functions.sweep.name}-tick`,
+        cron: sweep.schedule,
+        timeZone: sweep.timeZone,
+        runs: `a tick on ${topology.topics.sweepTicks} → ${topology.functions.sweep.name}`,
+        locally: `every ${sweep.localIntervalSeconds}s (the local stack's relay)`,
+      },
+    ],
     alerts: [
       {
         name: 'dead-letter backlog',
@@ -91,6 +102,10 @@ function schedulesAndAlerts(topology: Topology): Record<string, unknown> {
         condition: `log-based metric: loader logs {"event":"${alerts.failedLoadLogEvent}"} more than ${alerts.failedLoadThreshold} time(s)`,
         targets,
       },
+      ...[
+        ['overdue files', alerts.overdueFileLogEvent, "a file waits past its mapping's max_wait"],
+        ['overdue batches', alerts.overdueBatchLogEvent, "a batch key is not complete by its batch's expected_by"],
+      ].map(([name, event, what]) => ({ name, condition: `log-based metric: sweep logs {"event":"${event}"} (${what})`, targets })),
     ],
   };
 }

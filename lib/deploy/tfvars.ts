@@ -39,6 +39,8 @@ function functions(topology: Topology): Record<string, unknown> {
         memory: spec.memory,
         timeout_seconds: spec.timeoutSeconds,
         max_instances: spec.maxInstances,
+        concurrency: spec.concurrency,
+        cpu: spec.cpu ?? null,
         retry: spec.retry,
         environment: spec.environment,
       },
@@ -47,7 +49,7 @@ function functions(topology: Topology): Record<string, unknown> {
 }
 
 export function topologyTfvars(topology: Topology): TopologyTfvars {
-  const { delivery, dbt, alerts } = topology;
+  const { delivery, dbt, alerts, sweep } = topology;
   return {
     topology: {
       region: topology.region,
@@ -58,6 +60,7 @@ export function topologyTfvars(topology: Topology): TopologyTfvars {
         load_requests: topology.topics.loadRequests,
         load_events: topology.topics.loadEvents,
         dead_letter: topology.topics.deadLetter,
+        sweep_ticks: topology.topics.sweepTicks,
       },
       dead_letter_subscription: topology.deadLetterSubscription,
       delivery: {
@@ -88,12 +91,15 @@ export function topologyTfvars(topology: Topology): TopologyTfvars {
         target: s.target,
         args: s.args,
       })),
+      sweep: { schedule: sweep.schedule, time_zone: sweep.timeZone },
       alerts: {
         emails: alerts.emails,
         dead_letter_backlog_threshold: alerts.deadLetterBacklogThreshold,
         dead_letter_backlog_seconds: alerts.deadLetterBacklogSeconds,
         failed_load_log_event: alerts.failedLoadLogEvent,
         failed_load_threshold: alerts.failedLoadThreshold,
+        overdue_file_log_event: alerts.overdueFileLogEvent,
+        overdue_batch_log_event: alerts.overdueBatchLogEvent,
       },
     },
   };

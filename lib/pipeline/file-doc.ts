@@ -66,6 +66,8 @@ export interface FileDoc {
   createdAt: string;
   updatedAt: string;
   stateSince: string;
+  /** The round the sweep reported overdue (waiting past the mapping's max_wait), once per round. */
+  overdue?: { round: number; reportedAt: string };
 }
 
 export interface ArrivedPart {
@@ -214,4 +216,21 @@ export function applyArrival(existing: FileDoc | undefined, arrived: ArrivedPart
 /** The fields that record a published load request for `round`, or undefined when there is nothing to mark. */
 export function markRequested(doc: FileDoc | undefined, round: number): Pick<FileDoc, 'requested'> | undefined {
   return doc !== undefined && doc.round === round && doc.state === 'ready' && !doc.requested ? { requested: true } : undefined;
+}
+
+export interface OverdueWait {
+  waitedSeconds: number;
+  maxWaitSeconds: number;
+  waitingFor: 'the go file' | 'the data file';
+}
+
+/** How long a waiting round has waited past its mapping's max_wait (from its first part's arrival), if it has. */
+export function overdueWait(doc: FileDoc, mappings: readonly TableMapping[], now: Date): OverdueWait | undefined {
+  if (doc.state !== 'waiting') return undefined;
+  const maxWaitSeconds = mappings.find((m) => m.table === doc.table && m.pattern === doc.pattern)?.maxWaitSeconds;
+  const since = [doc.current.data?.arrivedAt, doc.current.go?.arrivedAt].filter((t): t is string => t !== undefined).sort()[0];
+  if (maxWaitSeconds === undefined || since === undefined) return undefined;
+  const waitedSeconds = Math.floor((now.getTime() - Date.parse(since)) / 1000);
+  if (waitedSeconds <= maxWaitSeconds) return undefined;
+  return { waitedSeconds, maxWaitSeconds, waitingFor: doc.current.data === null ? 'the data file' : 'the go file' };
 }

@@ -17,7 +17,7 @@ export { runLoad } from './load-step.js';
 export type { LoadEngine } from './load-step.js';
 export { destinationOf, movePart } from './moves.js';
 export { serialEngine } from './serial-engine.js';
-export { replayNotification, selectForReplay } from './replay.js';
+export { arrivalNotification, replayNotification, selectForReplay } from './replay.js';
 export type { ReplayCandidate, ReplayCriteria } from './replay.js';
 export { formatStatus, statusRows } from './status.js';
 export type { StatusRow } from './status.js';

@@ -69,6 +69,8 @@ export interface StateStore {
   patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean>;
   get(id: string): Promise<FileDoc | undefined>;
   list(): Promise<FileDoc[]>;
+  /** The documents whose round has not ended (waiting, ready, loading), by id: what the sweep looks at. */
+  listActive(): Promise<Map<string, FileDoc>>;
   /** Records (or refreshes) an object that no mapping claims. */
   recordUnmatched(id: string, record: Omit<UnmatchedRecord, 'firstSeenAt'>): Promise<void>;
   listUnmatched(): Promise<UnmatchedRecord[]>;

@@ -79,8 +79,8 @@ export function selectForReplay(
   return [...chosen].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
-/** The notification GCS would send for the object, marked as a replay (`landfallReplay=true`). */
-export function replayNotification(object: ObjectInfo, replayId: string, now: Date): { data: Buffer; attributes: Record<string, string> } {
+/** The OBJECT_FINALIZE notification GCS sends for the object, with `attributes` added (the sweep's re-discovery). */
+export function arrivalNotification(object: ObjectInfo, now: Date, attributes: Record<string, string> = {}): { data: Buffer; attributes: Record<string, string> } {
   const resource = {
     kind: 'storage#object',
     bucket: object.bucket,
@@ -100,8 +100,12 @@ export function replayNotification(object: ObjectInfo, replayId: string, now: Da
       objectGeneration: object.generation,
       payloadFormat: 'JSON_API_V1',
       eventTime: now.toISOString(),
-      [ARRIVAL_ATTRIBUTES.replay]: 'true',
-      [ARRIVAL_ATTRIBUTES.replayId]: replayId,
+      ...attributes,
     },
   };
+}
+
+/** The notification GCS would send for the object, marked as a replay (`landfallReplay=true`). */
+export function replayNotification(object: ObjectInfo, replayId: string, now: Date): { data: Buffer; attributes: Record<string, string> } {
+  return arrivalNotification(object, now, { [ARRIVAL_ATTRIBUTES.replay]: 'true', [ARRIVAL_ATTRIBUTES.replayId]: replayId });
 }

@@ -24,6 +24,8 @@ export const FILE_EVENTS = [
 export type FileEvent = (typeof FILE_EVENTS)[number];
 
 export const TERMINAL_STATES = ['loaded', 'failed', 'superseded'] as const satisfies readonly FileState[];
+/** A round that has not ended: the sweep re-drives or reports these. */
+export const ACTIVE_STATES = ['waiting', 'ready', 'loading'] as const satisfies readonly FileState[];
 
 /** Every legal transition; anything not listed is illegal. */
 export const TRANSITIONS: readonly (readonly [FileState, FileEvent, FileState])[] = [

@@ -1,7 +1,8 @@
 // What `landfall status` shows: one row per tracked file and per unmatched object, built from the documents.
 import type { FileDoc } from './file-doc.js';
-import { identityOf } from './file-doc.js';
+import { identityOf, overdueWait } from './file-doc.js';
 import type { UnmatchedRecord } from './ports.js';
+import type { TableMapping } from '../config/mapping.js';
 
 export interface StatusRow {
   kind: 'file' | 'unmatched';
@@ -16,6 +17,8 @@ export interface StatusRow {
   rows: number | null;
   loadId: string | null;
   error: string | null;
+  /** Waiting longer than its mapping's max_wait (what the sweep reports as file_overdue). */
+  overdue: boolean;
 }
 
 function seconds(from: string, now: Date): number {
@@ -28,7 +31,7 @@ function waitingFor(doc: FileDoc): string | null {
   return doc.needsGo && doc.current.go === null ? 'the go file' : null;
 }
 
-export function statusRows(docs: readonly FileDoc[], unmatched: readonly UnmatchedRecord[], now: Date): StatusRow[] {
+export function statusRows(docs: readonly FileDoc[], unmatched: readonly UnmatchedRecord[], now: Date, mappings: readonly TableMapping[] = []): StatusRow[] {
   const files = docs.map((doc): StatusRow => {
     const { data, go } = doc.current;
     const terminal = doc.state === 'loaded' || doc.state === 'failed';
@@ -44,6 +47,7 @@ export function statusRows(docs: readonly FileDoc[], unmatched: readonly Unmatch
       rows: terminal ? (doc.result?.rows ?? null) : null,
       loadId: terminal ? (doc.result?.loadId ?? null) : (doc.claim?.loadId ?? null),
       error: doc.state === 'failed' ? (doc.result?.error ?? null) : null,
+      overdue: (doc.state === 'waiting' && doc.overdue?.round === doc.round) || overdueWait(doc, mappings, now) !== undefined,
     };
   });
   const others = unmatched.map(
@@ -59,6 +63,7 @@ export function statusRows(docs: readonly FileDoc[], unmatched: readonly Unmatch
       rows: null,
       loadId: null,
       error: 'no table mapping claims this file name',
+      overdue: false,
     }),
   );
   const byKey = (r: StatusRow) => `${r.kind}\u0000${r.table ?? ''}\u0000${r.batchKey ?? ''}\u0000${r.file ?? ''}`;
@@ -74,7 +79,7 @@ function age(secondsOld: number): string {
 /** A plain table for a terminal. */
 export function formatStatus(rows: readonly StatusRow[]): string {
   if (rows.length === 0) return 'no files tracked yet';
-  const header = ['STATE', 'TABLE', 'BATCH KEY', 'FILE', 'AGE', 'ROWS', 'DETAIL'];
+  const header = ['STATE', 'TABLE', 'BATCH KEY', 'FILE', 'AGE', 'ROWS', 'OVERDUE', 'DETAIL'];
   const body = rows.map((r) => [
     r.state,
     r.table ?? '-',
@@ -82,6 +87,7 @@ export function formatStatus(rows: readonly StatusRow[]): string {
     r.file ?? '-',
     age(r.ageSeconds),
     r.rows === null ? '-' : String(r.rows),
+    r.overdue ? 'yes' : '-',
     r.error ?? (r.waitingFor ? `waiting ${age(r.ageSeconds)} for ${r.waitingFor}` : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));

@@ -17,6 +17,8 @@ export interface TriggerBatch {
    * build apart: the batch key is `client_a/1`), or one (dated folders holding one business date each).
    */
   perFolder: boolean;
+  /** all_tables: how long after the first member loaded a key the sweep reports it overdue if still incomplete. */
+  expectedBySeconds?: number;
 }
 
 /** The latest load event of one member table for this key. */
@@ -55,6 +57,8 @@ export interface BatchKeyState {
   waiter: string | null;
   run: RunClaim | null;
   updatedAt: string;
+  /** When the sweep reported the key overdue (once per key). */
+  overdueReportedAt?: string;
 }
 
 /** One load event, as the trigger sees it. */
@@ -233,4 +237,21 @@ export function describeHold(batch: TriggerBatch, state: BatchKeyState): string 
   if (batch.policy.kind === 'all_tables' && missing.length > 0) return `waiting for ${missing.join(', ')}`;
   if (newLoads(batch, state).length === 0) return 'up to date: no loads since the last run';
   return 'ready';
+}
+
+export interface BatchOverdue {
+  missing: string[];
+  failed: string[];
+  sinceFirstLoadSeconds: number;
+  expectedBySeconds: number;
+}
+
+/** An all_tables key still incomplete (a member missing or failed) past expected_by after its first member loaded. */
+export function batchOverdue(batch: TriggerBatch, state: BatchKeyState, now: Date): BatchOverdue | undefined {
+  if (batch.expectedBySeconds === undefined) return undefined;
+  const [missing, failed] = [missingMembers(batch, state), failedMembers(batch, state)];
+  const first = Object.values(state.members).map((m) => m.at).sort()[0];
+  if ((missing.length === 0 && failed.length === 0) || first === undefined) return undefined;
+  const sinceFirstLoadSeconds = Math.floor((now.getTime() - Date.parse(first)) / 1000);
+  return sinceFirstLoadSeconds > batch.expectedBySeconds ? { missing, failed, sinceFirstLoadSeconds, expectedBySeconds: batch.expectedBySeconds } : undefined;
 }

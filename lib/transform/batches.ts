@@ -2,7 +2,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { Problems, describe, entriesOf, integerValue, readYamlFile, readYamlTree, textValue } from '../config/index.js';
+import { Problems, describe, durationValue, entriesOf, integerValue, readYamlFile, readYamlTree, textValue } from '../config/index.js';
 import type { ConfigFile, Entry, YamlFile } from '../config/index.js';
 import type { TriggerBatch } from './batch-state.js';
 
@@ -15,7 +15,7 @@ export interface BatchDefinition extends TriggerBatch {
   source: { file: string; line: number };
 }
 
-const BATCH_KEYS = ['tables', 'select', 'policy', 'debounce_seconds', 'per_folder'] as const;
+const BATCH_KEYS = ['tables', 'select', 'policy', 'debounce_seconds', 'per_folder', 'expected_by'] as const;
 /** Batch names become Firestore document ids and dbt vars: keep them plain. */
 const BATCH_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 /** What a dbt selection is written with: node names, methods (`tag:`, `path:`), graph operators (`+ @ *`), `,` and spaces. */
@@ -102,6 +102,19 @@ function readPerFolder(ctx: Context, entry: Entry | undefined): boolean | undefi
   return undefined;
 }
 
+/** expected_by: how long after its first member loaded a batch key must be complete; all_tables batches only. */
+function readExpectedBy(ctx: Context, entry: Entry | undefined, policy: BatchDefinition['policy'] | undefined): number | null | undefined {
+  if (entry === undefined) return null;
+  if (policy !== undefined && policy.kind !== 'all_tables') {
+    report(ctx, entry.line, 'expected_by applies to policy all_tables only (a batch key is complete once every member has loaded it)');
+    return undefined;
+  }
+  const value = durationValue(entry, 'expected_by');
+  if (typeof value === 'number') return value;
+  report(ctx, lineOf(ctx, entry), value.problem);
+  return undefined;
+}
+
 function readBatch(ctx: Context, entry: Entry): BatchDefinition | undefined {
   const name = entry.key;
   const nameOk = BATCH_NAME.test(name);
@@ -122,8 +135,11 @@ function readBatch(ctx: Context, entry: Entry): BatchDefinition | undefined {
   const select = selectEntry === undefined ? undefined : readSelect(ctx, selectEntry);
   const policy = readPolicy(ctx, entry.line, byKey);
   const perFolder = readPerFolder(ctx, byKey.get('per_folder'));
-  if (!nameOk || tables.length === 0 || select === undefined || policy === undefined || perFolder === undefined) return undefined;
-  return { name, tables, select, policy, perFolder, source: { file: ctx.file.path, line: entry.line } };
+  const expectedBy = readExpectedBy(ctx, byKey.get('expected_by'), policy);
+  if (!nameOk || tables.length === 0 || select === undefined || policy === undefined || perFolder === undefined || expectedBy === undefined) return undefined;
+  const batch: BatchDefinition = { name, tables, select, policy, perFolder, source: { file: ctx.file.path, line: entry.line } };
+  if (expectedBy !== null) batch.expectedBySeconds = expectedBy;
+  return batch;
 }
 
 function readBatchFile(configFile: ConfigFile, tables: ReadonlyMap<string, string>, problems: Problems): BatchDefinition[] {

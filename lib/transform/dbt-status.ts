@@ -1,5 +1,5 @@
 // What `landfall status` shows of dbt: each batch key's state (waiting for, held back by, running) and the recent runs.
-import { describeHold } from './batch-state.js';
+import { batchOverdue, describeHold } from './batch-state.js';
 import type { BatchKeyState, TriggerBatch } from './batch-state.js';
 import type { BatchStore, DbtRunRecord } from './trigger-store.js';
 
@@ -12,6 +12,8 @@ export interface BatchKeyStatus {
   state: string;
   lastRun: Pick<DbtRunRecord, 'seq' | 'status' | 'startedAt' | 'finishedAt'> | null;
   updatedAt: string;
+  /** Incomplete past the batch's expected_by (what the sweep reports as batch_overdue). */
+  overdue: boolean;
 }
 
 export interface DbtStatus {
@@ -27,7 +29,7 @@ export async function readDbtStatus(store: BatchStore, batches: readonly Trigger
 }
 
 /** The status of each batch key and the runs, in order. Pure. Keys of batches no longer configured are left out. */
-export function dbtStatus(states: readonly BatchKeyState[], runs: DbtRunRecord[], batches: readonly TriggerBatch[]): DbtStatus {
+export function dbtStatus(states: readonly BatchKeyState[], runs: DbtRunRecord[], batches: readonly TriggerBatch[], now = new Date()): DbtStatus {
   const batchKeys: BatchKeyStatus[] = [];
   for (const state of states) {
     const batch = batches.find((b) => b.name === state.batch);
@@ -40,6 +42,7 @@ export function dbtStatus(states: readonly BatchKeyState[], runs: DbtRunRecord[]
       state: running ? `running run ${state.run!.seq} (since ${state.run!.startedAt})` : describeHold(batch, state),
       lastRun: state.run && { seq: state.run.seq, status: state.run.state, startedAt: state.run.startedAt, finishedAt: state.run.finishedAt },
       updatedAt: state.updatedAt,
+      overdue: batchOverdue(batch, state, now) !== undefined,
     });
   }
   batchKeys.sort((a, b) => a.batch.localeCompare(b.batch) || b.batchKey.localeCompare(a.batchKey));
@@ -62,7 +65,7 @@ export function formatDbtStatus(status: DbtStatus): string {
   if (status.batchKeys.length === 0) lines.push('  (no load events for any batch yet)');
   for (const key of status.batchKeys) {
     const members = Object.entries(key.members).map(([table, s]) => `${table}=${s}`).join(' ');
-    lines.push(`  ${key.batch} ${key.batchKey}: ${key.state}`, `      ${members}`);
+    lines.push(`  ${key.batch} ${key.batchKey}: ${key.state}${key.overdue ? ' (OVERDUE: past expected_by)' : ''}`, `      ${members}`);
   }
   lines.push('dbt runs (latest first):');
   if (status.runs.length === 0) lines.push('  (none)');

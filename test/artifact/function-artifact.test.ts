@@ -87,7 +87,7 @@ test('the upload is the source and config the build needs: no tests, fixtures, c
   t.diagnostic(`upload: ${artifact.uploaded.length} files, ${(artifact.uploadedBytes / 1024).toFixed(0)} KiB`);
 });
 
-test('matcher, loader and dbtTrigger each start from package.json main on Node 24 and ack a real push', async (t) => {
+test('matcher, loader, dbtTrigger and sweep each start from package.json main on Node 24 and ack a real push', async (t) => {
   const matcher = await start('matcher');
   const arrival = await landed('instruments_20241201.csv', 'isin,name\nDE1,one\nDE2,two\n');
   assert.deepEqual(await firstAnswer(matcher.running, matcher.path, arrival), { acked: true, status: 204 }, matcher.running.output());
@@ -106,6 +106,12 @@ test('matcher, loader and dbtTrigger each start from package.json main on Node 2
   const eventEnvelope = envelope(Buffer.from(JSON.stringify(event)), {}, 'dbtTrigger');
   assert.deepEqual(await firstAnswer(trigger.running, trigger.path, eventEnvelope), { acked: true, status: 204 }, trigger.running.output());
   t.diagnostic(`dbtTrigger: first ack ${Math.round(performance.now() - trigger.startedAt)} ms, peak RSS ${(await peakRssMiB(trigger.running.process.pid!)).toFixed(0)} MiB`);
+
+  const sweep = await start('sweep');
+  const tick = envelope(Buffer.from(JSON.stringify({ v: 1, source: 'cloud-scheduler' })), {}, 'sweep');
+  assert.deepEqual(await firstAnswer(sweep.running, sweep.path, tick), { acked: true, status: 204 }, sweep.running.output());
+  assert.match(sweep.running.output(), /"event":"sweep_done"/, 'the tick ran a sweep over the emulators');
+  t.diagnostic(`sweep: first ack ${Math.round(performance.now() - sweep.startedAt)} ms, peak RSS ${(await peakRssMiB(sweep.running.process.pid!)).toFixed(0)} MiB`);
 });
 
 test('a push that is no Pub/Sub message is dead-lettered and acked; a load the storage emulator cannot serve is retried (500)', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack, type StackPart } from '../../emulators/stack.js';
-import type { BucketRole } from '../../lib/config/index.js';
+import type { BucketRole, FunctionName, Topology } from '../../lib/config/index.js';
 import type { LoadEvent } from '../../lib/pipeline/index.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -48,6 +48,10 @@ export interface E2E {
 export interface E2EOptions {
   functionEnv?: Record<string, string>;
   leaseMs?: number;
+  /** Default: the matcher and the loader. */
+  functions?: FunctionName[];
+  /** A changed copy of the topology (a faster sweep clock, say). */
+  topology?: Topology;
 }
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -59,7 +63,8 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   await mkdir(join(dir, 'tmp'));
   const stack = await startStack({
     freePorts: true,
-    functions: ['matcher', 'loader'],
+    functions: options.functions ?? ['matcher', 'loader'],
+    ...(options.topology ? { topology: options.topology } : {}),
     functionEnv: {
       DUCKDB_PATH: dbPath,
       TABLE_CONFIG_PATH: 'config/tables',

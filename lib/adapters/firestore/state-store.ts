@@ -2,6 +2,7 @@
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import type { FileDoc } from '../../pipeline/file-doc.js';
 import { COLLECTIONS } from '../../pipeline/ids.js';
+import { ACTIVE_STATES } from '../../pipeline/states.js';
 import type { StateStore, UnmatchedRecord } from '../../pipeline/ports.js';
 
 const FAILED_PRECONDITION = 9;
@@ -67,6 +68,11 @@ export class FirestoreStateStore implements StateStore {
   async list(): Promise<FileDoc[]> {
     const snapshot = await this.files.get();
     return snapshot.docs.map((d) => fileDoc(d.data()));
+  }
+
+  async listActive(): Promise<Map<string, FileDoc>> {
+    const snapshot = await this.files.where('state', 'in', [...ACTIVE_STATES]).get();
+    return new Map(snapshot.docs.map((d) => [d.id, fileDoc(d.data())]));
   }
 
   async recordUnmatched(id: string, record: Omit<UnmatchedRecord, 'firstSeenAt'>): Promise<void> {

@@ -19,7 +19,7 @@ export const command: Command = {
     const clients = connectClients(env, config.topology);
     try {
       const [docs, unmatched, dbt] = await Promise.all([clients.store.list(), clients.store.listUnmatched(), dbtStatus(config, clients, env)]);
-      const files = statusRows(docs, unmatched, new Date());
+      const files = statusRows(docs, unmatched, new Date(), config.mappings);
       console.log(values.json ? JSON.stringify({ files, dbt }, null, 2) : `${formatStatus(files)}\n\n${formatDbtStatus(dbt)}`);
     } finally {
       await clients.close();

@@ -10,7 +10,7 @@ import { assertPortFree, freePort, portsFromFirebaseJson } from '../../../emulat
 import { createServer } from 'node:net';
 
 describe('portsFromFirebaseJson', () => {
-  it('reads the emulators block; the functions port and the next two go to matcher, loader, dbtTrigger', () => {
+  it('reads the emulators block; the functions port and the next ones go to matcher, loader, dbtTrigger, sweep, then the relay', () => {
     assert.deepEqual(portsFromFirebaseJson(readFileSync('firebase.json', 'utf8')), {
       pubsub: 8085,
       firestore: 8086,
@@ -18,6 +18,8 @@ describe('portsFromFirebaseJson', () => {
       matcher: 5001,
       loader: 5002,
       dbtTrigger: 5003,
+      sweep: 5004,
+      relay: 5005,
     });
   });
 

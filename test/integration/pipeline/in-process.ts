@@ -40,6 +40,11 @@ export interface Harness {
   deadLetters: { attributes: Record<string, string>; data: string }[];
   /** Every line the matcher and loader logged, in order. */
   logs: { severity: Severity; event: string; fields: Record<string, unknown> }[];
+  /**
+   * While set, messages of that role are acked unhandled: what a dead-lettered message leaves behind (an arrival
+   * the matcher never saw, a load request the loader never took).
+   */
+  drop: { arrivals: boolean; loadRequests: boolean };
   /** Replaces the load step (fault injection wraps `realLoad`). */
   setLoad(load: LoadEngine): void;
   realLoad: LoadEngine;
@@ -97,8 +102,9 @@ export async function startHarness(project: string): Promise<Harness> {
   const loader: LoaderDeps = { ...common, load: (r) => load(r), leaseMs: 30_000 };
   const events: LoadEvent[] = [];
   const deadLetters: Harness['deadLetters'] = [];
-  serve(subs.arrivals!, (m) => handleArrival(matcher, m));
-  serve(subs.loadRequests!, (m) => handleLoadRequest(loader, m));
+  const drop = { arrivals: false, loadRequests: false };
+  serve(subs.arrivals!, async (m) => (drop.arrivals ? undefined : handleArrival(matcher, m)));
+  serve(subs.loadRequests!, async (m) => (drop.loadRequests ? undefined : handleLoadRequest(loader, m)));
   serve(subs.loadEvents!, async (m) => void events.push(JSON.parse(m.data.toString()) as LoadEvent));
   serve(subs.deadLetter!, async (m) => void deadLetters.push({ attributes: m.attributes, data: m.data.toString() }));
   return {
@@ -114,6 +120,7 @@ export async function startHarness(project: string): Promise<Harness> {
     events,
     deadLetters,
     logs,
+    drop,
     realLoad,
     setLoad: (next) => (load = next),
     upload: async (name, text) => {

@@ -15,6 +15,8 @@ interface TfFunction {
   memory: string;
   timeout_seconds: number;
   max_instances: number;
+  concurrency: number;
+  cpu: string | null;
   retry: boolean;
   environment: Record<string, string>;
 }
@@ -24,7 +26,7 @@ async function committedTfvars() {
     region: string;
     runtime: string;
     functions: Record<string, TfFunction>;
-    delivery: { max_delivery_attempts: number; minimum_backoff_seconds: number; maximum_backoff_seconds: number };
+    delivery: { ack_deadline_seconds: number; max_delivery_attempts: number; minimum_backoff_seconds: number; maximum_backoff_seconds: number };
     topics: Record<string, string>;
   };
 }
@@ -62,6 +64,8 @@ test('each gcloud functions deploy flag equals the value terraform gets for that
     assert.equal(f.get('memory'), want.memory);
     assert.equal(f.get('timeout'), `${want.timeout_seconds}s`);
     assert.equal(f.get('max-instances'), String(want.max_instances));
+    assert.equal(f.get('concurrency'), String(want.concurrency));
+    assert.equal(f.get('cpu'), want.cpu ?? undefined);
     assert.equal(f.get('ingress-settings'), 'internal-only');
     assert.deepEqual(envOf(f.get('set-env-vars')!), { ...want.environment, GCP_PROJECT: PROJECT });
   }
@@ -77,6 +81,9 @@ test('functions.tf wires every tfvars field to the argument gcloud sets', async 
     'available_memory = each.value.memory',
     'timeout_seconds = each.value.timeout_seconds',
     'max_instance_count = each.value.max_instances',
+    'max_instance_request_concurrency = each.value.concurrency',
+    'available_cpu = each.value.cpu',
+    'ACK_DEADLINE = local.delivery.ack_deadline_seconds',
     'service_account_email = google_service_account.sa[each.key].email',
     'ingress_settings = "ALLOW_INTERNAL_ONLY"',
     'environment_variables = merge(each.value.environment, { GCP_PROJECT = var.project })',
@@ -103,6 +110,7 @@ test('deploy applies the same dead-letter policy to each trigger subscription as
     const f = flags(step.argv);
     assert.equal(f.get('dead-letter-topic'), `projects/${PROJECT}/topics/${tf.topics.dead_letter}`);
     assert.equal(f.get('max-delivery-attempts'), String(tf.delivery.max_delivery_attempts));
+    assert.equal(f.get('ack-deadline'), String(tf.delivery.ack_deadline_seconds));
     assert.equal(f.get('min-retry-delay'), `${tf.delivery.minimum_backoff_seconds}s`);
     assert.equal(f.get('max-retry-delay'), `${tf.delivery.maximum_backoff_seconds}s`);
   }

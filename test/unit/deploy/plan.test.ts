@@ -23,11 +23,11 @@ test('the plan covers tables, topics, subscriptions with dead-letter, functions,
   assert.ok(p.tables.length > 0 && p.tables.every((t: any) => t.pattern && t.table && t.definedAt));
   assert.deepEqual(p.topics, topology.topics);
   const pushed = p.subscriptions.filter((s: any) => s.deadLetter);
-  assert.equal(pushed.length, 3);
+  assert.equal(pushed.length, Object.keys(topology.functions).length, 'one dead-lettering subscription per function');
   for (const s of pushed) assert.equal(s.deadLetter.maxDeliveryAttempts, topology.delivery.maxDeliveryAttempts);
   assert.deepEqual(p.functions.map((f: any) => f.name), Object.values(topology.functions).map((f) => f.name));
-  assert.equal(p.schedules.length, topology.schedules.length);
-  assert.equal(p.alerts.length, 2);
+  assert.equal(p.schedules.length, topology.schedules.length + 1, "the dbt schedules and the sweep's tick");
+  assert.equal(p.alerts.length, 4, 'dead letters, failed loads, overdue files, overdue batches');
 });
 
 test('no secret value reaches the plan, whatever the environment holds', async () => {

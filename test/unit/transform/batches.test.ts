@@ -112,6 +112,16 @@ test('policy, debounce, select and keys are checked where they are written', () 
     '  tables: [raw_trades]',
     '  select: ""',
     '  vars: { x: 1 }',
+    'g:',
+    '  tables: [raw_trades]',
+    '  select: tag:g',
+    '  expected_by: 3 hours',
+    'h:',
+    '  tables: [raw_trades]',
+    '  select: tag:h',
+    '  policy: each_load',
+    '  debounce_seconds: 5',
+    '  expected_by: 1h',
   ].join('\n');
   assertProblems(problems({ 'p.yaml': text }), [
     ['p.yaml:4', 'policy must be one of all_tables, each_load, got "when_ready"'],
@@ -119,8 +129,10 @@ test('policy, debounce, select and keys are checked where they are written', () 
     ['p.yaml:13', 'debounce_seconds applies to policy each_load only'],
     ['p.yaml:16', 'select "tag:d; rm -rf /" is not a dbt selection: ";" has no meaning there'],
     ['p.yaml:19', 'select "--full-refresh" is not a dbt selection: "-" has no meaning there'],
-    ['p.yaml:23', 'unknown key "vars" in batch f (allowed: tables, select, policy, debounce_seconds, per_folder)'],
+    ['p.yaml:23', 'unknown key "vars" in batch f (allowed: tables, select, policy, debounce_seconds, per_folder, expected_by)'],
     ['p.yaml:22', 'select must be a dbt selection (e.g. "tag:daily" or "stg_trades+"), got ""'],
+    ['p.yaml:27', 'expected_by must be a duration such as 45s, 30m, 6h or 2d, got "3 hours"'],
+    ['p.yaml:33', 'expected_by applies to policy all_tables only (a batch key is complete once every member has loaded it)'],
   ]);
 });
 
@@ -160,6 +172,7 @@ test('the shipped config/batches/daily.yaml covers the four sample tables', asyn
       select: 'tag:daily',
       policy: { kind: 'all_tables' },
       perFolder: false,
+      expectedBySeconds: 12 * 3600,
       source: { file: 'config/batches/daily.yaml', line: 7 },
     },
   ]);

@@ -1,0 +1,238 @@
+// Push delivery as Pub/Sub does it in production, over the emulator's pull API: the emulator keeps topics,
+// subscriptions, messages, delivery counts and dead-lettering; this relay pushes, acks and nacks.
+import { v1, type PubSub } from '@google-cloud/pubsub';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { subscriptionName, type FunctionName, type Topology } from '../lib/config/topology.js';
+import { pushEndpoint } from './bootstrap.js';
+import { push, pushEnvelope } from './push-envelope.js';
+
+/** One function's subscription, where it is pushed, and how many pushes may be open at once. */
+export interface RelayTarget {
+  fn: FunctionName;
+  /** projects/P/subscriptions/S */
+  subscription: string;
+  endpoint: string;
+  /** maxInstances × concurrency: the requests production would run at once. */
+  slots: number;
+}
+
+/** What the relay read from the subscription itself, as a production push subscription carries it. */
+export interface DeliverySettings {
+  ackDeadlineSeconds: number;
+  minimumBackoffSeconds: number;
+  maximumBackoffSeconds: number;
+  maxDeliveryAttempts: number | null;
+  deadLetterTopic: string | null;
+}
+
+export interface RelayLine {
+  event: 'push_acked' | 'push_nacked' | 'pull_failed';
+  fn: FunctionName;
+  [key: string]: unknown;
+}
+
+/** What the stack hands the relay process (LANDFALL_RELAY, JSON): the function ports to push to, and its own port. */
+export interface RelayProcessConfig {
+  functions: Partial<Record<FunctionName, number>>;
+  healthPort: number;
+}
+
+export interface RelayOptions {
+  pubsub: PubSub;
+  targets: RelayTarget[];
+  /**
+   * How long a pulled message is held between lease extensions. Short, so a relay that dies gives its messages
+   * back within seconds (the emulator redelivers them, counting an attempt), as a push endpoint that never answers
+   * does in production; the push itself may run up to the ack deadline.
+   */
+  leaseSeconds?: number;
+  log?: (line: RelayLine) => void;
+}
+
+export function relayTargets(topology: Topology, functionPorts: Partial<Record<FunctionName, number>>): RelayTarget[] {
+  return Object.entries(functionPorts).map(([name, port]) => {
+    const fn = name as FunctionName;
+    const def = topology.functions[fn];
+    return {
+      fn,
+      subscription: `projects/${topology.project}/subscriptions/${subscriptionName(topology, fn)}`,
+      endpoint: pushEndpoint(topology, fn, port!),
+      slots: def.maxInstances * def.concurrency,
+    };
+  });
+}
+
+/** Pub/Sub's exponential back-off: the minimum, doubled per failed attempt, capped at the maximum. */
+export function backoffSeconds(settings: Pick<DeliverySettings, 'minimumBackoffSeconds' | 'maximumBackoffSeconds'>, attempt: number): number {
+  const delay = settings.minimumBackoffSeconds * 2 ** Math.max(0, attempt - 1);
+  return Math.min(settings.maximumBackoffSeconds, delay);
+}
+
+function seconds(duration: { seconds?: unknown; nanos?: unknown } | null | undefined, fallback: number): number {
+  if (!duration) return fallback;
+  return Number(duration.seconds ?? 0) + Number(duration.nanos ?? 0) / 1e9;
+}
+
+type Received = { ackId?: string | null; deliveryAttempt?: number | null; message?: { data?: Uint8Array | string | null; attributes?: Record<string, string> | null; messageId?: string | null; publishTime?: { seconds?: unknown; nanos?: unknown } | null } | null };
+
+function publishTimeIso(time: { seconds?: unknown; nanos?: unknown } | null | undefined): string {
+  return new Date(seconds(time, 0) * 1000).toISOString();
+}
+
+/** How long one poll waits for a message; stopping the relay takes at most this long. */
+const POLL_MS = 2_000;
+
+/** One subscription's pull loop: pulls only as many messages as it has free slots, pushes each, settles each. */
+class SubscriptionRelay {
+  private inFlight = new Map<string, number>();
+  private wake: (() => void) | undefined;
+  private lease: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: v1.SubscriberClient,
+    private readonly target: RelayTarget,
+    readonly settings: DeliverySettings,
+    private readonly leaseSeconds: number,
+    private readonly log: (line: RelayLine) => void,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  async run(): Promise<void> {
+    this.lease = setInterval(() => void this.extendLeases(), (this.leaseSeconds * 1000) / 2);
+    try {
+      while (!this.stopped()) {
+        const free = this.target.slots - this.inFlight.size;
+        if (free <= 0) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        let received: Received[];
+        try {
+          received = await this.pull(free);
+        } catch (error) {
+          if (this.stopped()) return;
+          const code = (error as { code?: number }).code;
+          // 4: the long poll ended empty. Anything else (the emulator restarting): try again shortly.
+          if (code !== 4) {
+            this.log({ event: 'pull_failed', fn: this.target.fn, error: (error as Error).message });
+            await sleep(500);
+          }
+          continue;
+        }
+        const ackIds = received.map((r) => r.ackId!).filter(Boolean);
+        // A poll that answered as the relay stopped: its messages go back at once.
+        if (this.stopped()) {
+          if (ackIds.length > 0) await this.settle(() => this.modAck(ackIds, 0));
+          return;
+        }
+        if (ackIds.length > 0) await this.settle(() => this.modAck(ackIds, this.leaseSeconds));
+        for (const message of received) {
+          if (!message.ackId) continue;
+          this.inFlight.set(message.ackId, Date.now());
+          void this.deliver(message).finally(() => {
+            this.inFlight.delete(message.ackId!);
+            this.wake?.();
+            this.wake = undefined;
+          });
+        }
+      }
+    } finally {
+      clearInterval(this.lease);
+    }
+  }
+
+  /** Wakes a loop waiting for a free slot; a loop in a poll stops when the poll ends. */
+  release(): void {
+    this.wake?.();
+  }
+
+  /**
+   * One long poll, which the emulator answers empty at the call's deadline. It is short and never cancelled: the
+   * emulator keeps serving a cancelled poll, and a message it hands to one is lost to that delivery attempt.
+   */
+  private async pull(maxMessages: number): Promise<Received[]> {
+    const [response] = await this.client.pull({ subscription: this.target.subscription, maxMessages }, { timeout: POLL_MS, retry: null });
+    return response.receivedMessages ?? [];
+  }
+
+  private async deliver(received: Received): Promise<void> {
+    const { settings, target } = this;
+    const m = received.message ?? {};
+    const data = typeof m.data === 'string' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data ?? new Uint8Array());
+    const message = { data, attributes: m.attributes ?? {}, messageId: m.messageId ?? '', publishTime: publishTimeIso(m.publishTime) };
+    // Pub/Sub sets deliveryAttempt only on subscriptions with a dead-letter policy; so does the emulator.
+    const attempt = received.deliveryAttempt || undefined;
+    const envelope = pushEnvelope(message, target.subscription, attempt);
+    const started = Date.now();
+    const outcome = await push(target.endpoint, envelope, settings.ackDeadlineSeconds * 1000);
+    const ms = Date.now() - started;
+    if (outcome.acked) {
+      await this.settle(() => this.client.acknowledge({ subscription: target.subscription, ackIds: [received.ackId!] }));
+      this.log({ event: 'push_acked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, ms });
+      return;
+    }
+    // A nack: back in the subscription after the back-off; past maxDeliveryAttempts the emulator dead-letters it.
+    const delay = backoffSeconds(settings, attempt ?? 1);
+    await this.settle(() => this.modAck([received.ackId!], delay));
+    this.log({ event: 'push_nacked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, reason: outcome.reason, backoffSeconds: delay, ms });
+  }
+
+  private async modAck(ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
+    await this.client.modifyAckDeadline({ subscription: this.target.subscription, ackIds, ackDeadlineSeconds: Math.round(ackDeadlineSeconds) });
+  }
+
+  /** An ack or nack that cannot reach the emulator: the lease runs out and the message comes back, as in production. */
+  private async settle(call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch {
+      /* the message is redelivered when its lease expires */
+    }
+  }
+
+  /** Keeps open pushes leased, up to the ack deadline (the push's own timeout ends it there). */
+  private async extendLeases(): Promise<void> {
+    const limit = Date.now() - this.settings.ackDeadlineSeconds * 1000;
+    const ackIds = [...this.inFlight].filter(([, since]) => since > limit).map(([id]) => id);
+    if (ackIds.length > 0) await this.settle(() => this.modAck(ackIds, this.leaseSeconds));
+  }
+}
+
+export interface Relay {
+  /** Each target's settings as read from its subscription, plus where and how wide it pushes. */
+  settings: Map<FunctionName, DeliverySettings & RelayTarget>;
+  stop(): Promise<void>;
+}
+
+/** Reads each subscription's delivery settings and starts pushing it. */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const config = await options.pubsub.getClientConfig();
+  const client = new v1.SubscriberClient({ ...config, port: config.port === undefined ? undefined : Number(config.port) });
+  const log = options.log ?? (() => undefined);
+  const leaseSeconds = options.leaseSeconds ?? 10;
+  let stopped = false;
+  const loops: SubscriptionRelay[] = [];
+  const settings = new Map<FunctionName, DeliverySettings & RelayTarget>();
+  for (const target of options.targets) {
+    const [sub] = await client.getSubscription({ subscription: target.subscription });
+    const read: DeliverySettings = {
+      ackDeadlineSeconds: sub.ackDeadlineSeconds ?? 10,
+      minimumBackoffSeconds: seconds(sub.retryPolicy?.minimumBackoff, 10),
+      maximumBackoffSeconds: seconds(sub.retryPolicy?.maximumBackoff, 600),
+      maxDeliveryAttempts: sub.deadLetterPolicy?.maxDeliveryAttempts ?? null,
+      deadLetterTopic: sub.deadLetterPolicy?.deadLetterTopic ?? null,
+    };
+    settings.set(target.fn, { ...read, ...target });
+    loops.push(new SubscriptionRelay(client, target, read, leaseSeconds, log, () => stopped));
+  }
+  const running = loops.map((loop) => loop.run());
+  return {
+    settings,
+    stop: async () => {
+      stopped = true;
+      loops.forEach((loop) => loop.release());
+      await Promise.allSettled(running);
+      await client.close();
+    },
+  };
+}
