@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what landfall's local stack and tests need, idempotently; builds are cached under .cache/ (git-ignored).
 #
-# Usage: emulators/install.sh [STEP...]    STEPS: check npm node24 storage bigquery dbt (default: all, in that order)
+# Usage: emulators/install.sh [STEP...]    STEPS: check npm node24 storage bigquery dbt checkov (default: all, in that order)
 #   check     gcloud (with the Pub/Sub and Firestore emulators), java, go, python3 are on the machine
 #   npm       node_modules from package-lock.json
 #   node24    .cache/node24/bin/node: Node.js 24, the Cloud Functions runtime (nodejs24), from the npm registry
 #   storage   .cache/bin/fake-gcs-server
 #   bigquery  .cache/bin/bigquery-emulator (cold build: minutes and ~6 GB RAM; only when missing or re-pinned)
 #   dbt       .cache/venv with dbt-core, dbt-duckdb and a python duckdb that reads our Node DuckDB files
+#   checkov   .cache/checkov-venv with checkov (its own venv: its closure conflicts with dbt's), for the terraform scan
 #   polars    Polars and pyarrow in that venv, for the load benchmark's seed-001 baseline (not a default step)
 # Each step prints one line when it does something and nothing when it is already done. A stamp per step
 # (.cache/stamps/STEP) records the pinned versions it installed, so bumping a pin below rebuilds that step.
@@ -160,6 +161,19 @@ step_polars() {
   stamp_set polars "$want"
 }
 
+step_checkov() {
+  local want
+  want=$(sha256sum emulators/checkov-requirements.txt | cut -c1-16)
+  stamp_ok checkov "$want" && [ -x "$CACHE/checkov-venv/bin/checkov" ] && return 0
+  say "python venv .cache/checkov-venv: $(grep -E '^checkov==' emulators/checkov-requirements.txt)"
+  local log=$CACHE/build/checkov.log
+  mkdir -p "$CACHE/build" && : >"$log"
+  rm -rf "$CACHE/checkov-venv"
+  logged "$log" python3 -m venv "$CACHE/checkov-venv"
+  logged "$log" "$CACHE/checkov-venv/bin/pip" install --disable-pip-version-check --no-input -r emulators/checkov-requirements.txt
+  stamp_set checkov "$want"
+}
+
 # Proves the claim above once per install: a file written by Node's DuckDB is read by the venv's duckdb.
 check_duckdb_compat() {
   local db=$CACHE/build/compat.duckdb
@@ -179,15 +193,15 @@ check_duckdb_compat() {
 
 main() {
   local steps=("$@")
-  [ ${#steps[@]} -gt 0 ] || steps=(check npm node24 storage bigquery dbt)
+  [ ${#steps[@]} -gt 0 ] || steps=(check npm node24 storage bigquery dbt checkov)
   mkdir -p "$CACHE"
   # Two test runs in one clone must not build into the same folder at once.
   exec 9>"$CACHE/install.lock"
   flock 9
   for step in "${steps[@]}"; do
     case $step in
-      check | npm | node24 | storage | bigquery | dbt | polars) "step_$step" ;;
-      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt polars)" ;;
+      check | npm | node24 | storage | bigquery | dbt | checkov | polars) "step_$step" ;;
+      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt checkov polars)" ;;
     esac
   done
 }

@@ -1,7 +1,7 @@
 # The dbt Cloud Run job (image from dbt/Dockerfile), its profile in Secret Manager, and the schedules that run it.
 
 resource "google_secret_manager_secret" "dbt_profile" {
-  secret_id = local.topology.dbt.profile_secret
+  secret_id = local.topology.dbt.profile_secret_id
   replication {
     auto {}
   }

@@ -118,3 +118,16 @@ resource "google_monitoring_alert_policy" "overdue" {
     mime_type = "text/markdown"
   }
 }
+
+# Who read or wrote which object: data-access audit logs for Cloud Storage (the buckets' access log).
+resource "google_project_iam_audit_config" "storage" {
+  count   = var.storage_data_access_logs ? 1 : 0
+  project = var.project
+  service = "storage.googleapis.com"
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
+}

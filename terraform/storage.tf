@@ -1,6 +1,7 @@
 # Buckets (landing, archive, failed) with lifecycle rules, and the landing bucket's notification to Pub/Sub.
 
 resource "google_storage_bucket" "bucket" {
+  # checkov:skip=CKV_GCP_62:Access is logged by Cloud Audit Logs data-access logs for storage.googleapis.com (google_project_iam_audit_config.storage, monitoring.tf); GCS usage logs would need a bucket of their own
   for_each = local.topology.buckets
 
   name                        = each.value.name
@@ -8,6 +9,14 @@ resource "google_storage_bucket" "bucket" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   force_destroy               = var.force_destroy_buckets
+
+  # An overwritten or deleted object is kept as a noncurrent version for noncurrent_version_days. landfall's
+  # identity is (path, generation): restoring a version copies it back as a NEW generation, which the pipeline
+  # treats as a correction of that path under the mapping's reupload policy (replace by default), never as the
+  # old load. The loader deletes the exact generation it moved, which removes that version for good.
+  versioning {
+    enabled = true
+  }
 
   dynamic "lifecycle_rule" {
     for_each = each.value.lifecycle.nearline_after_days == null ? [] : [each.value.lifecycle.nearline_after_days]
@@ -43,6 +52,15 @@ resource "google_storage_bucket" "bucket" {
       action {
         type = "AbortIncompleteMultipartUpload"
       }
+    }
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = var.noncurrent_version_days
+    }
+    action {
+      type = "Delete"
     }
   }
 

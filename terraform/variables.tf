@@ -85,13 +85,13 @@ variable "topology" {
       location = string
     })
     dbt = object({
-      job             = string
-      service_account = string
-      memory          = string
-      cpu             = string
-      timeout_seconds = number
-      max_retries     = number
-      profile_secret  = string
+      job               = string
+      service_account   = string
+      memory            = string
+      cpu               = string
+      timeout_seconds   = number
+      max_retries       = number
+      profile_secret_id = string
     })
     schedules = list(object({
       name        = string
@@ -120,4 +120,16 @@ variable "topology" {
     condition     = alltrue([for role in ["landing", "archive", "failed"] : contains(keys(var.topology.buckets), role)])
     error_message = "topology.buckets needs landing, archive and failed."
   }
+}
+
+variable "noncurrent_version_days" {
+  description = "Days an overwritten or deleted object version is kept in the landfall buckets (versioning) before it is deleted."
+  type        = number
+  default     = 30
+}
+
+variable "storage_data_access_logs" {
+  description = "Turn on Cloud Storage data-access audit logs for the project (the buckets' access log). Off if the organisation manages audit configs itself."
+  type        = bool
+  default     = true
 }

@@ -81,7 +81,7 @@ export function topologyTfvars(topology: Topology): TopologyTfvars {
         cpu: dbt.cpu,
         timeout_seconds: dbt.timeoutSeconds,
         max_retries: dbt.maxRetries,
-        profile_secret: dbt.profileSecret,
+        profile_secret_id: dbt.profileSecret,
       },
       schedules: topology.schedules.map((s) => ({
         name: s.name,
