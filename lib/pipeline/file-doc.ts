@@ -196,7 +196,10 @@ export function applyArrival(existing: FileDoc | undefined, arrived: ArrivedPart
     const republish = doc.state === 'ready' && !doc.requested;
     return republish ? { doc, outcome: 'duplicate', request: requestFor(doc) } : { doc, outcome: 'duplicate' };
   }
-  if (!arrived.replay && olderPart(doc.current[arrived.role], arrived.part)) return { doc, outcome: 'stale' };
+  // An older generation is a late duplicate, unless the round ended superseded: then the current part is gone from
+  // landing, and the older one may be what is live there (object stores that finalize out of order), so it is taken;
+  // if it is gone too, its load ends superseded as well.
+  if (!arrived.replay && doc.state !== 'superseded' && olderPart(doc.current[arrived.role], arrived.part)) return { doc, outcome: 'stale' };
   switch (doc.state) {
     case 'waiting':
       return enterRound(doc, withPart(doc.current, arrived), Math.max(doc.round, 1), now);

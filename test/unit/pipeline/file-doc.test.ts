@@ -69,6 +69,15 @@ test('a late duplicate of an older generation is stale', () => {
   assert.equal(applyArrival(doc, arrived('data', part('inst_1.csv', '10')), plain, SLOT, NOW).outcome, 'stale');
 });
 
+test('after a round ended superseded, an older generation starts a round: it may be the one live in landing', () => {
+  // Seen on fake-gcs-server with two uploads of one name at once: the live object got the lower generation, the
+  // claimed higher one was found replaced, and a "stale" verdict left the live one in landing for good.
+  const doc: FileDoc = { ...applyArrival(undefined, arrived('data', part('inst_1.csv', '20')), plain, SLOT, NOW).doc, state: 'superseded' };
+  const next = applyArrival(doc, arrived('data', part('inst_1.csv', '10')), plain, SLOT, NOW);
+  assert.equal(next.outcome, 'ready');
+  assert.equal(next.request?.data.generation, '10');
+});
+
 test('a newer generation before the claim supersedes the request with a new round', () => {
   const doc = applyArrival(undefined, arrived('data', part('inst_1.csv', '10')), plain, SLOT, NOW).doc;
   const next = applyArrival(doc, arrived('data', part('inst_1.csv', '20')), plain, SLOT, NOW);
