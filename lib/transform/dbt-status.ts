@@ -1,5 +1,6 @@
 // What `landfall status` shows of dbt: each batch key's state (waiting for, held back by, running) and the recent runs.
-import { batchOverdue, describeHold } from './batch-state.js';
+import { describeHold } from './batch-state.js';
+import { batchOverdue } from './overdue.js';
 import type { BatchKeyState, TriggerBatch } from './batch-state.js';
 import type { BatchStore, DbtRunRecord } from './trigger-store.js';
 
