@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, PubSub } from '@google-cloud/pubsub';
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { loadTopology, subscriptionName, type Topology } from '../../../lib/config/topology.js';
 import { createTopicsAndSubscriptions, pubsubClient, WATCH_SUBSCRIPTIONS } from '../../../emulators/bootstrap.js';
 import { freePort } from '../../../emulators/ports.js';
@@ -76,6 +76,7 @@ describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
   let loader: Endpoint;
   let relay: Relay | undefined;
   const deadLetters: Message[] = [];
+  let deadLetterWatch: Subscription | undefined;
   const lines: RelayLine[] = [];
   const linesFor = (event: RelayLine['event'], messageId: string) => lines.filter((l) => l.event === event && l.messageId === messageId);
 
@@ -107,7 +108,8 @@ describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
     const port = Number(emulator.host.split(':')[1]);
     await createTopicsAndSubscriptions(topology, port, ['matcher', 'loader']);
     pubsub = pubsubClient(topology.project, port);
-    pubsub.subscription(WATCH_SUBSCRIPTIONS.deadLetter).on('message', (m: Message) => {
+    deadLetterWatch = pubsub.subscription(WATCH_SUBSCRIPTIONS.deadLetter);
+    deadLetterWatch.on('message', (m: Message) => {
       deadLetters.push(m);
       m.ack();
     });
@@ -127,6 +129,8 @@ describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
   after(async () => {
     await stop();
     await Promise.all([matcher?.close(), loader?.close()]);
+    // An open streaming pull keeps reconnecting (and the process alive) once the emulator is gone.
+    await deadLetterWatch?.close();
     await pubsub?.close();
     await emulator?.stop();
   });
