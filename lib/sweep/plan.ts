@@ -72,12 +72,17 @@ function holds(round: Round | null, object: ObjectInfo): boolean {
   return [round.data, round.go].some((part) => part !== null && objectKey(identityOf(part)) === key);
 }
 
+/** The document a landed object belongs to, as the matcher files it; undefined when no mapping claims the name. */
+function docIdOf(name: string, mappings: readonly TableMapping[], topology: Topology): string | undefined {
+  const found = classify(name, mappings);
+  if (found === undefined) return undefined;
+  return fileDocId(found.mapping.table, folderOf(relativeName(name, topology.buckets.landing.prefix)), found.batchKey);
+}
+
 /** Whether any document holds the object in its current or pending round (loaded, failed or on its way). */
 function known(object: ObjectInfo, input: SweepInput): boolean {
-  const found = classify(object.name, input.mappings);
-  if (found === undefined) return true; // no mapping claims it: recorded as unmatched, nothing to load
-  const folder = folderOf(relativeName(object.name, input.topology.buckets.landing.prefix));
-  const id = fileDocId(found.mapping.table, folder, found.batchKey);
+  const id = docIdOf(object.name, input.mappings, input.topology);
+  if (id === undefined) return true; // no mapping claims it: recorded as unmatched, nothing to load
   const doc = input.active.get(id) ?? input.others.get(id);
   return doc !== undefined && (holds(doc.current, object) || holds(doc.pending, object));
 }
@@ -92,14 +97,8 @@ function overdueBatchesOf(input: SweepInput): OverdueBatch[] {
 
 /** The landing objects whose document might be a terminal one, to read before planning (ids of their documents). */
 export function docsToRead(landing: readonly ObjectInfo[], active: ReadonlyMap<string, FileDoc>, mappings: readonly TableMapping[], topology: Topology): string[] {
-  const ids = new Set<string>();
-  for (const object of landing) {
-    const found = classify(object.name, mappings);
-    if (found === undefined) continue;
-    const id = fileDocId(found.mapping.table, folderOf(relativeName(object.name, topology.buckets.landing.prefix)), found.batchKey);
-    if (!active.has(id)) ids.add(id);
-  }
-  return [...ids];
+  const ids = landing.map((object) => docIdOf(object.name, mappings, topology));
+  return [...new Set(ids.filter((id): id is string => id !== undefined && !active.has(id)))];
 }
 
 export function planSweep(input: SweepInput): SweepPlan {

@@ -32,11 +32,9 @@ export interface SweepOutcome {
 async function readInput(deps: SweepDeps, now: Date) {
   const landing = deps.topology.buckets.landing;
   const [active, objects, batchStates] = await Promise.all([deps.store.listActive(), deps.objects.list(landing.name, landing.prefix), deps.batchStore.listStates()]);
-  const others = new Map<string, FileDoc>();
-  for (const id of docsToRead(objects, active, deps.mappings, deps.topology)) {
-    const doc = await deps.store.get(id);
-    if (doc !== undefined) others.set(id, doc);
-  }
+  const ids = docsToRead(objects, active, deps.mappings, deps.topology);
+  const read = await Promise.all(ids.map(async (id) => [id, await deps.store.get(id)] as const));
+  const others = new Map(read.filter((entry): entry is readonly [string, FileDoc] => entry[1] !== undefined));
   return { active, landing: objects, others, batchStates, batches: deps.batches, mappings: deps.mappings, topology: deps.topology, now, leaseMs: deps.leaseMs };
 }
 

@@ -1,6 +1,7 @@
 // Google clients pointed at the emulators when their env vars are set; Cloud Storage is loaded only when first used.
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
+import { FirestoreBatchStore } from '../adapters/dbt/firestore-batch-store.js';
 import { FirestoreStateStore } from '../adapters/firestore/index.js';
 import { PubSubBus } from '../adapters/pubsub/index.js';
 import type { Env, Topology } from '../config/index.js';
@@ -35,6 +36,16 @@ function lazyObjectStore(env: Env, projectId: string): ObjectStore {
   });
 }
 
+/** LANDFALL_COLLECTION_PREFIX, so tests (and several deployments) can share one Firestore database. */
+function collections(env: Env): { collectionPrefix?: string } {
+  return env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {};
+}
+
+/** The dbt trigger's batch keys and runs, on the process's Firestore client (the trigger, the sweep, status). */
+export function batchStore(env: Env, firestore: Firestore): FirestoreBatchStore {
+  return new FirestoreBatchStore(firestore, collections(env));
+}
+
 export function connectClients(env: Env, topology: Topology): Clients {
   const projectId = topology.project;
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
@@ -42,7 +53,7 @@ export function connectClients(env: Env, topology: Topology): Clients {
   const bus = new PubSubBus(pubsub);
   return {
     objects: lazyObjectStore(env, projectId),
-    store: new FirestoreStateStore(firestore, env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {}),
+    store: new FirestoreStateStore(firestore, collections(env)),
     bus,
     firestore,
     close: async () => {

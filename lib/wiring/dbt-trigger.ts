@@ -1,9 +1,8 @@
 // The dbt trigger's composition root: batches over the mapped table names, the Firestore batch store, the runner. No warehouse.
 import { parseSettings, loadTableNames, type Env, type Settings, type Topology } from '../config/index.js';
-import { CloudRunDbtRunner, FirestoreBatchStore, LocalDbtRunner } from '../adapters/dbt/index.js';
-import type { Firestore } from '@google-cloud/firestore';
+import { CloudRunDbtRunner, LocalDbtRunner } from '../adapters/dbt/index.js';
 import { loadBatchDefinitions, type BatchDefinition, type DbtRunner, type DbtTriggerDeps } from '../transform/index.js';
-import { connectClients, type Clients } from './clients.js';
+import { batchStore, connectClients, type Clients } from './clients.js';
 import { loggerFor, topologyOf, wholeMs } from './config.js';
 
 export interface DbtTriggerConfig {
@@ -53,10 +52,6 @@ export async function dbtRunner(config: DbtTriggerConfig, env: Env): Promise<Dbt
       return bytes?.toString('utf8');
     },
   });
-}
-
-export function batchStore(env: Env, firestore: Firestore): FirestoreBatchStore {
-  return new FirestoreBatchStore(firestore, env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {});
 }
 
 export async function dbtTriggerDeps(config: DbtTriggerConfig, env: Env, clients: Clients = connectClients(env, config.topology)): Promise<DbtTriggerDeps> {

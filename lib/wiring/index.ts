@@ -1,7 +1,7 @@
 // The composition roots: one per function (each loads only what it uses), and the clients the CLI and the local stack share.
-export { batchStore, dbtRunner, dbtTriggerDeps, dbtTriggerRoot, loadDbtTriggerConfig } from './dbt-trigger.js';
+export { dbtRunner, dbtTriggerDeps, dbtTriggerRoot, loadDbtTriggerConfig } from './dbt-trigger.js';
 export type { DbtTriggerConfig } from './dbt-trigger.js';
-export { connectClients } from './clients.js';
+export { batchStore, connectClients } from './clients.js';
 export type { Clients } from './clients.js';
 export { loadPipelineConfig, loggerFor, topologyOf, wholeMs } from './config.js';
 export type { PipelineConfig } from './config.js';
