@@ -12,6 +12,7 @@ import { freePort } from '../../emulators/ports.js';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack } from '../../emulators/stack.js';
 import type { FunctionName } from '../../lib/config/index.js';
 import { queryDuckDb } from '../e2e/harness.js';
+import { waitFor } from '../wait-for.js';
 import { NODE24, buildArtifact, type Artifact } from './build.js';
 import { firstAnswer, peakRssMiB, startFunction, type RunningFunction } from './functions.js';
 
@@ -43,13 +44,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, found: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 50))) {
-    const value = found();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-  }
-}
+const until = <T>(what: string, found: () => T | undefined) => waitFor(what, found, 30_000);
 
 async function start(fn: FunctionName, env: Record<string, string> = {}): Promise<{ running: RunningFunction; path: string; startedAt: number }> {
   const port = await freePort();

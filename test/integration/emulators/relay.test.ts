@@ -2,71 +2,20 @@
 // back-off, dead-lettering, the ack deadline as the request timeout, the fan-out cap, a down endpoint, a restart.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { loadTopology, subscriptionName, type Topology } from '../../../lib/config/topology.js';
 import { createTopicsAndSubscriptions, pubsubClient, WATCH_SUBSCRIPTIONS } from '../../../emulators/bootstrap.js';
 import { freePort } from '../../../emulators/ports.js';
 import { backoffSeconds, relayTargets, startRelay, type Relay, type RelayLine } from '../../../emulators/relay.js';
-import type { PushEnvelope } from '../../../emulators/push-envelope.js';
 import { startPubSub, type Emulator } from '../pipeline/emulators.js';
+import { waitFor as waitUntil } from '../../wait-for.js';
+import { Endpoint } from './push-endpoint.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
-interface Pushed {
-  envelope: PushEnvelope;
-  at: number;
-  path: string;
-}
-
-/** An endpoint whose answer each test decides; it records every push, with the time it arrived. */
-class Endpoint {
-  readonly pushes: Pushed[] = [];
-  open = 0;
-  maxOpen = 0;
-  answer: (pushed: Pushed, response: ServerResponse, request: IncomingMessage) => void = (_p, response) => void response.writeHead(204).end();
-  private server: Server | undefined;
-
-  constructor(readonly port: number) {}
-
-  async listen(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        const pushed = { envelope: JSON.parse(body) as PushEnvelope, at: Date.now(), path: request.url ?? '' };
-        this.pushes.push(pushed);
-        this.open++;
-        this.maxOpen = Math.max(this.maxOpen, this.open);
-        response.on('close', () => this.open--);
-        this.answer(pushed, response, request);
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = undefined;
-  }
-
-  of(id: string): Pushed[] {
-    return this.pushes.filter((p) => p.envelope.message.attributes.id === id);
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined, timeoutMs = 30_000) => waitUntil(what, probe, timeoutMs);
 
 describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
   let emulator: Emulator;
@@ -204,11 +153,7 @@ describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
   });
 
   it('ends a push at the ack deadline and delivers it again', async () => {
-    const held: ServerResponse[] = [];
-    matcher.answer = (pushed, response) => {
-      if (pushed.envelope.message.attributes.id === 'slow' && pushed.envelope.deliveryAttempt === 1) held.push(response);
-      else response.writeHead(204).end();
-    };
+    const held = matcher.holdFirst('slow');
     await start();
     await publish('matcher', 'slow');
     const first = await waitFor('the first push', () => matcher.of('slow')[0]);
@@ -258,11 +203,7 @@ describe('push relay (emulators/relay.ts) on the Pub/Sub emulator', () => {
   });
 
   it('a relay that dies mid-push gives the message back within its lease, and the next relay pushes it again', async () => {
-    const held: ServerResponse[] = [];
-    matcher.answer = (pushed, response) => {
-      if (pushed.envelope.message.attributes.id === 'orphan' && pushed.envelope.deliveryAttempt === 1) held.push(response);
-      else response.writeHead(204).end();
-    };
+    const held = matcher.holdFirst('orphan');
     await start(2);
     await publish('matcher', 'orphan');
     const first = await waitFor('the first push', () => matcher.of('orphan')[0]);

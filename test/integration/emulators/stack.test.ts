@@ -9,6 +9,7 @@ import type { Message } from '@google-cloud/pubsub';
 import { loadTopology } from '../../../lib/config/topology.js';
 import { markedProcesses } from '../../../emulators/orphans.js';
 import { groupMembers } from '../../../emulators/processes.js';
+import { waitFor as waitUntil } from '../../wait-for.js';
 import {
   pubsubClient,
   StackError,
@@ -24,15 +25,7 @@ interface RecordedEvent {
   data: { message: { attributes: Record<string, string>; data: string; messageId: string } };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined) => waitUntil(what, probe, 20_000);
 
 describe('local stack start-up failure', () => {
   it('names the part that failed, shows its log, and leaves nothing running', async () => {
