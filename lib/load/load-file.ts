@@ -34,6 +34,8 @@ export interface LoadReport {
   failure?: TerminalError;
   replacedLoadIds: string[];
   expectedRows: number | null;
+  /** When skipped: the rows the earlier load (`outcome.loadId`) holds of this generation. */
+  earlierRows?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -113,7 +115,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
       file: source.path,
     });
     if (plan.action === 'skip') {
-      return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows };
+      return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows, earlierRows: plan.rows };
     }
     const job = await buildJob(request, source, replace, startedAt);
     expectedRows = job.expected?.rows ?? null;
@@ -122,6 +124,7 @@ export async function loadFile(warehouse: Warehouse, request: LoadRequest): Prom
       outcome: outcome(request, { status: result.status, rows: result.rows, loadId: result.loadId, error: null }),
       replacedLoadIds: result.replacedLoadIds,
       expectedRows,
+      ...(result.earlierRows === undefined ? {} : { earlierRows: result.earlierRows }),
     };
   } catch (error) {
     if (!(error instanceof TerminalError)) throw error;

@@ -2,7 +2,7 @@
 import { TerminalError } from '../errors.js';
 import type { PriorLoad, ReplacePolicy } from './warehouse.js';
 
-export type ReplacePlan = { action: 'skip'; loadId: string } | { action: 'load'; replaceLoadIds: string[] };
+export type ReplacePlan = { action: 'skip'; loadId: string; rows: number } | { action: 'load'; replaceLoadIds: string[] };
 
 /**
  * The plan for a source: with no earlier load of its path there is nothing to compare, so its generation (a local
@@ -31,7 +31,7 @@ export function planReplacement(
   const loaded = prior.filter((p) => p.status === 'loaded');
   const same = loaded.filter((p) => p.generation === generation);
   const others = loaded.filter((p) => p.generation !== generation);
-  if (same.length > 0 && !policy.force) return { action: 'skip', loadId: same[0]!.loadId };
+  if (same.length > 0 && !policy.force) return { action: 'skip', loadId: same[0]!.loadId, rows: same[0]!.rows };
   const replace = policy.force ? same.map((p) => p.loadId) : [];
   if (others.length === 0 || policy.reupload === 'append') return { action: 'load', replaceLoadIds: replace };
   if (policy.reupload === 'reject' && !policy.force) {

@@ -54,6 +54,8 @@ export interface LoadResult {
   loadId: string;
   /** Rows inserted (0 when skipped). */
   rows: number;
+  /** When skipped: the rows the earlier load holds. */
+  earlierRows?: number;
   /** Earlier loads whose rows this load deleted and whose metadata it marked `replaced`. */
   replacedLoadIds: string[];
 }
@@ -67,6 +69,8 @@ export interface PriorLoad {
   loadId: string;
   generation: string;
   status: MetadataStatus;
+  /** Rows it inserted (0 for a failed load). */
+  rows: number;
 }
 
 /** A load that failed; recorded as its own `load_metadata` row after the rollback. */

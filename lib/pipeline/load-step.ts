@@ -5,10 +5,10 @@ import type { LoadReport, LoadRequest as EngineRequest } from '../load/index.js'
 import { identityOf, type FileDoc, type LoadResult, type Part } from './file-doc.js';
 import { errorSidecarName } from '../load/index.js';
 import { baseName, objectKey, relativeName, type ObjectRef } from './ids.js';
-import type { LoadRequest } from './messages.js';
+import type { LoadRequest, SourceRef } from './messages.js';
 import { destinationOf, movePart, writeErrorSidecar, type MoveContext, type MoveTarget } from './moves.js';
 import type { Laps } from './laps.js';
-import type { ObjectStore } from './ports.js';
+import type { ObjectInfo, ObjectStore } from './ports.js';
 
 /** The engine, behind whatever opens and serialises the warehouse. */
 export type LoadEngine = (request: EngineRequest) => Promise<LoadReport>;
@@ -54,7 +54,7 @@ export async function runLoad(deps: LoadStepDeps, doc: FileDoc, request: LoadReq
   const live = await deps.objects.stat(request.data.bucket, request.data.name);
   deps.laps?.lap('stat');
   const outcome =
-    live?.generation === request.data.generation ? await loadParts(deps, ctx, request, loadId, live.size) : await recover(deps, ctx, parts, loadId, live);
+    live?.generation === request.data.generation ? await loadParts(deps, ctx, request, loadId, live.size) : await recover(deps, ctx, request, loadId, live);
   let moved: ObjectRef[] = [];
   if (outcome.move !== false) {
     moved = outcome.status === 'failed' ? await moveFailed(ctx, parts, outcome, doc, deps.now()) : await moveAll(ctx, parts, 'archive');
@@ -117,6 +117,11 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
   deps.laps?.lap('warehouse');
   const { status, rows, error } = report.outcome;
   if (status === 'waiting') return failed(loadId, `${source.name} needs a go file and the load request carried none`);
+  if (status === 'skipped') {
+    // This generation is in already: an earlier attempt of the round committed, then died before it told anyone.
+    // The round ends as it would have without the crash: loaded, with that load's id and rows.
+    return { status: 'loaded', rows: report.earlierRows ?? 0, loadId: report.outcome.loadId ?? loadId, error: null };
+  }
   const where = report.failure?.context;
   const problem = where ? { file: where.file ?? source.name, line: where.line ?? null } : undefined;
   return { status, rows, loadId: report.outcome.loadId ?? loadId, error, ...(problem ? { problem } : {}) };
@@ -139,16 +144,30 @@ async function earlierFailure(deps: LoadStepDeps, failedCopy: { bucket: string; 
   }
 }
 
+/** Where a part is now: still in landing, or the copy an earlier attempt of this round moved to the archive. */
+async function whereNow(deps: LoadStepDeps, ctx: MoveContext, part: SourceRef): Promise<ObjectInfo | undefined> {
+  const live = await deps.objects.stat(part.bucket, part.name);
+  if (live?.generation === part.generation) return live;
+  const archived = destinationOf(ctx, part, 'archive');
+  return deps.objects.stat(archived.bucket, archived.name);
+}
+
 /**
  * The data object is no longer where the request says. Either an earlier attempt of this claim got as far as the
- * move (its copy is in the archive or failed bucket: finish the move), or the generation was replaced or deleted
- * in landing before its load: it is superseded (a newer generation has an arrival of its own), not failed.
+ * move (its copy is in the archive or failed bucket: load from there, which the warehouse finds done, and finish
+ * the move), or the generation was replaced or deleted in landing before its load: it is superseded (a newer
+ * generation has an arrival of its own), not failed.
  */
-async function recover(deps: LoadStepDeps, ctx: MoveContext, parts: Part[], loadId: string, live: ObjectRef | undefined): Promise<Outcome> {
-  const dataPart = parts[0]!;
-  const archived = destinationOf(ctx, dataPart, 'archive');
-  if (await deps.objects.stat(archived.bucket, archived.name)) return { status: 'skipped', rows: 0, loadId, error: null };
-  const failedCopy = destinationOf(ctx, dataPart, 'failed');
+async function recover(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequest, loadId: string, live: ObjectRef | undefined): Promise<Outcome> {
+  const archived = destinationOf(ctx, request.data, 'archive');
+  const copy = await deps.objects.stat(archived.bucket, archived.name);
+  if (copy) {
+    const at = (info: ObjectInfo, part: SourceRef): SourceRef => ({ ...part, bucket: info.bucket, name: info.name, generation: info.generation, origin: identityOf(part) });
+    const go = request.go && (await whereNow(deps, ctx, request.go));
+    const moved: LoadRequest = { ...request, data: at(copy, request.data), ...(request.go && go ? { go: at(go, request.go) } : {}) };
+    return loadParts(deps, ctx, moved, loadId, copy.size);
+  }
+  const failedCopy = destinationOf(ctx, request.data, 'failed');
   if (await deps.objects.stat(failedCopy.bucket, failedCopy.name)) return failed(loadId, await earlierFailure(deps, failedCopy));
   const by = live ? `replaced by generation ${live.generation}` : 'deleted';
   return { status: 'superseded', rows: 0, loadId, error: `${objectKey(ctx.data)} was ${by} before it could be loaded`, move: false };

@@ -74,17 +74,13 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
   return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
 }
 
+/**
+ * Tells the round's end, then writes it. In that order, a crash anywhere leaves the claim in place: the redelivery
+ * (or the sweep, once the lease is past) retakes it, finds the load done and tells it again, so the event is told at
+ * least once, never lost behind a round already written finished. Consumers take a repeat (same load id) as no news.
+ */
 async function finish(deps: LoaderDeps, at: { id: string; path: string }, claimed: FileDoc, request: LoadRequest, claimNumber: number, result: LoadResult, laps: Laps) {
   const { id, path } = at;
-  const decision = await deps.store.update(id, (doc) => {
-    const next = applyFinish(doc, claimNumber, result, nowIso(deps));
-    return { doc: next.doc, write: next.owned, result: next };
-  });
-  laps.lap('finish');
-  if (!decision.owned) {
-    deps.log('WARNING', 'claim_lost', { table: request.table, batchKey: request.batchKey, loadId: result.loadId });
-    return 'lost';
-  }
   const event: LoadEvent = {
     v: 1,
     table: request.table,
@@ -102,6 +98,15 @@ async function finish(deps: LoaderDeps, at: { id: string; path: string }, claime
   if (result.error !== null) event.error = result.error;
   await deps.bus.publish(deps.topology.topics.loadEvents, Buffer.from(JSON.stringify(event)), { status: result.status, table: request.table });
   laps.lap('publish');
+  const decision = await deps.store.update(id, (doc) => {
+    const next = applyFinish(doc, claimNumber, result, nowIso(deps));
+    return { doc: next.doc, write: next.owned, result: next };
+  });
+  laps.lap('finish');
+  if (!decision.owned) {
+    deps.log('WARNING', 'claim_lost', { table: request.table, batchKey: request.batchKey, loadId: result.loadId });
+    return 'lost';
+  }
   // `load_failed` (ERROR) is the line the failed-loads alert counts (terraform/monitoring.tf): once per failed load.
   deps.log(result.status === 'failed' ? 'ERROR' : 'INFO', `load_${result.status}`, {
     table: request.table,

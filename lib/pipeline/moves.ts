@@ -5,6 +5,7 @@ import type { Part } from './file-doc.js';
 import { identityOf } from './file-doc.js';
 import { errorSidecarName, sidecarText, type FailureReport } from '../load/index.js';
 import { destinationName, objectKey, type ObjectRef } from './ids.js';
+import type { SourceRef } from './messages.js';
 import { originMetadata, readOrigin } from './origin.js';
 import type { ObjectStore } from './ports.js';
 
@@ -22,7 +23,7 @@ export const MOVE_TARGETS = ['archive', 'failed'] as const;
 export type MoveTarget = (typeof MOVE_TARGETS)[number];
 
 /** Where a part of this load goes in the archive or failed bucket. */
-export function destinationOf(ctx: Omit<MoveContext, 'objects' | 'loadId'>, part: Part, target: MoveTarget) {
+export function destinationOf(ctx: Omit<MoveContext, 'objects' | 'loadId'>, part: SourceRef, target: MoveTarget) {
   const bucket = ctx.topology.buckets[target];
   const name = destinationName(ctx.table, ctx.batchKey, ctx.data.generation, identityOf(part).name, ctx.topology.buckets.landing.prefix);
   return { bucket: bucket.name, name: `${bucket.prefix}${name}` };

@@ -31,12 +31,13 @@ async function snapshot(h: WarehouseHarness, table: string) {
 export function runLifecycleContract(options: WarehouseContractOptions): void {
   const it = (name: string, body: (h: WarehouseHarness) => Promise<void>) => test(name, withHarness(options, body));
 
-  it('the same identity loads once: a second load is skipped and writes nothing', async (h) => {
-    const first = await loadText(h, 'i1_a.csv', 'a\n1\n', mappingOf('i1'));
+  it('the same identity loads once: a second load is skipped, writes nothing and names the load and rows that hold it', async (h) => {
+    const first = await loadText(h, 'i1_a.csv', 'a\n1\n2\n', mappingOf('i1'));
     const before = await snapshot(h, 'i1');
-    const again = await loadText(h, 'i1_a.csv', 'a\n1\n', mappingOf('i1'));
-    assert.equal(again.outcome.status, 'skipped');
+    const again = await loadText(h, 'i1_a.csv', 'a\n1\n2\n', mappingOf('i1'));
+    assert.deepEqual([again.outcome.status, again.outcome.rows], ['skipped', 0]);
     assert.equal(again.outcome.loadId, first.outcome.loadId);
+    assert.equal(again.earlierRows, 2);
     assert.deepEqual(await snapshot(h, 'i1'), before);
   });
 

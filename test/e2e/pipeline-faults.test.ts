@@ -43,10 +43,10 @@ test('loader SIGKILLed mid-load: after redelivery the rows are there once, data 
   await e2e.stack.restart('loader');
 
   const event = await e2e.eventFor('raw_trades', key, 1, 90_000);
-  assert.ok(event.status === 'loaded' || event.status === 'skipped', `status ${event.status}: ${event.error}`);
   assert.equal((await tableRows('raw_trades')) - before, rows, 'rows exactly once');
-  const meta = await e2e.query(`select status, row_count::int as n from load_metadata where filename = 'trades_${key}.csv'`);
-  assert.deepEqual(meta, [{ status: 'loaded', n: rows }]);
+  const meta = await e2e.query(`select load_id, status, row_count::int as n from load_metadata where filename = 'trades_${key}.csv'`);
+  assert.deepEqual(meta, [{ load_id: event.loadId, status: 'loaded', n: rows }]);
+  assert.deepEqual([event.status, event.rows], ['loaded', rows], `the event tells the committed load: ${event.error ?? ''}`);
   const archived = await e2e.names('archive', `raw_trades/${key}/`);
   assert.equal(archived.length, 2, `archive holds ${archived.join(', ')}`);
   assert.ok(archived.some((n) => n.endsWith(`/trades_${key}.csv`)));

@@ -20,7 +20,7 @@ export async function selectPriorLoads(bq: BigQuery, where: Where, table: string
   const rows = await query(
     bq,
     where,
-    `SELECT load_id, source_generation, status FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
+    `SELECT load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
      WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at`,
     { table, path },
   );
@@ -28,6 +28,7 @@ export async function selectPriorLoads(bq: BigQuery, where: Where, table: string
     loadId: String(row.load_id),
     generation: String(row.source_generation),
     status: String(row.status) as MetadataStatus,
+    rows: Number(row.row_count ?? 0),
   }));
 }
 

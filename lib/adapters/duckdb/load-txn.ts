@@ -39,7 +39,7 @@ async function insertRows(connection: DuckDBConnection, job: LoadJob, rows: Rows
 async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
   const prior = await selectPriorLoads(connection, job.table, job.source.path);
   const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
-  if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [] };
+  if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows };
   const inserted = await insertRows(connection, job, rows, options);
   checkExpectedRows(job, inserted, rows.trailerLine);
   if (plan.replaceLoadIds.length > 0) {

@@ -81,7 +81,7 @@ export async function insertMetadata(connection: DuckDBConnection, row: Metadata
 /** Rows of this path in this table (table names compare case-insensitively, as DuckDB's catalog does). */
 export async function selectPriorLoads(connection: DuckDBConnection, table: string, path: string): Promise<PriorLoad[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT load_id, source_generation, status FROM load_metadata
+    `SELECT load_id, source_generation, status, row_count FROM load_metadata
      WHERE lower(table_name) = lower($1) AND path = $2 ORDER BY started_at, completed_at`,
     [table, path],
   );
@@ -89,6 +89,7 @@ export async function selectPriorLoads(connection: DuckDBConnection, table: stri
     loadId: String(row.load_id),
     generation: String(row.source_generation),
     status: String(row.status) as MetadataStatus,
+    rows: Number(row.row_count ?? 0),
   }));
 }
 

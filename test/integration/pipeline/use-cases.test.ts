@@ -81,29 +81,72 @@ test('a bad file: failed bucket with .error.json, failed event, table untouched'
   assert.equal((await h.store.get(fileDocId('raw_trades', '', '20240103')))?.state, 'failed');
 });
 
-test('a crash after the warehouse commit: the redelivery skips the load and finishes the move', async () => {
-  let crashed = false;
-  h.setLoad(async (request) => {
-    const report = await h.realLoad(request);
-    if (!crashed) {
-      crashed = true;
-      throw new Error('injected crash after commit');
+// A loader that dies at any step after its commit: the message is redelivered (the handler threw here, which is what
+// a dead process leaves behind: nothing of the first attempt survives but what it wrote). The round ends as if
+// nothing had happened: loaded, with the committed load's id and rows, told in a load event, parts archived.
+const CRASHES = {
+  'after the warehouse commit': (arm: () => boolean) => {
+    h.setLoad(async (request) => {
+      const report = await h.realLoad(request);
+      if (arm()) throw new Error('injected crash after commit');
+      return report;
+    });
+  },
+  'after the moves, before the load event': (arm: () => boolean) => {
+    const bus = h.loader.bus;
+    h.loader.bus = {
+      publish: (topic, data, attributes) => (topic === h.topology.topics.loadEvents && arm() ? Promise.reject(new Error('injected crash before the event')) : bus.publish(topic, data, attributes)),
+    };
+  },
+  'after the finished round is written': (arm: () => boolean) => {
+    const store = h.loader.store;
+    h.loader.store = Object.assign(Object.create(store) as typeof store, {
+      update: async <T>(id: string, decide: Parameters<typeof store.update<T>>[1]) => {
+        let written: string | undefined;
+        const result = await store.update<T>(id, (doc) => {
+          const step = decide(doc);
+          written = step.write ? step.doc?.state : undefined;
+          return step;
+        });
+        if (written === 'loaded' && arm()) throw new Error('injected crash after the finish');
+        return result;
+      },
+    });
+  },
+};
+
+for (const [i, [when, inject]] of Object.entries(CRASHES).entries()) {
+  test(`a loader crash ${when}: the redelivery ends the round loaded with the committed load, told in its event`, async () => {
+    const key = `2024011${i}`;
+    let crashes = 0;
+    const [bus, store] = [h.loader.bus, h.loader.store];
+    inject(() => crashes++ === 0);
+    try {
+      await h.upload(`trades_${key}.go`, 'record_count=3\n');
+      await h.waitFor('waiting document', async () => (await h.store.get(fileDocId('raw_trades', '', key)))?.state === 'waiting');
+      await h.upload(`trades_${key}.csv`, trades(3));
+      await h.waitFor('the round finished', async () => ['loaded', 'failed'].includes((await h.store.get(fileDocId('raw_trades', '', key)))?.state ?? ''));
+      assert.equal(crashes > 0, true, 'the crash point was reached');
+      const event = await h.waitFor('the load event', eventFor('raw_trades', key));
+      const committed = await h.query(`select load_id, row_count::int as n from load_metadata where path = 'trades_${key}.csv' and status = 'loaded'`);
+      assert.equal(committed.length, 1, 'one committed load');
+      const loadId = committed[0]!.load_id;
+      for (const e of h.events.filter((x) => x.table === 'raw_trades' && x.batchKey === key)) {
+        assert.deepEqual([e.status, e.loadId, e.rows], ['loaded', loadId, 3], 'every event of the round tells the committed load');
+      }
+      assert.equal(event.path, `trades_${key}.csv`);
+      const doc = await h.store.get(fileDocId('raw_trades', '', key));
+      assert.deepEqual([doc?.state, doc?.result?.status, doc?.result?.loadId, doc?.result?.rows], ['loaded', 'loaded', loadId, 3]);
+      const rows = await h.query(`select count(*)::int as n from raw_trades where _load_id = '${loadId}'`);
+      assert.equal(rows[0]?.n, 3);
+      assert.equal((await h.objects.list('landfall-archive', `raw_trades/${key}/`)).length, 2, 'data and go file archived');
+      assert.deepEqual(await names('landfall-landing'), []);
+    } finally {
+      h.setLoad(h.realLoad);
+      Object.assign(h.loader, { bus, store });
     }
-    return report;
   });
-  try {
-    await h.upload('instruments_20240104.csv', 'id,name\n1,a\n2,b\n3,c\n');
-    const event = await h.waitFor('event after the crash', eventFor('raw_instruments', '20240104'));
-    assert.equal(crashed, true);
-    assert.equal(event.status, 'skipped');
-  } finally {
-    h.setLoad(h.realLoad);
-  }
-  const rows = await h.query(`select count(*)::int as n from raw_instruments where id in ('1','2','3') and _load_id in (select load_id from load_metadata where filename = 'instruments_20240104.csv')`);
-  assert.equal(rows[0]?.n, 3);
-  assert.equal((await h.objects.list('landfall-archive', 'raw_instruments/20240104/')).length, 1);
-  assert.deepEqual(await names('landfall-landing'), []);
-});
+}
 
 test('a replay of an archived file replaces its rows instead of adding to them', async () => {
   await h.upload('instruments_20240105.csv', 'id,name\n1,a\n2,b\n');

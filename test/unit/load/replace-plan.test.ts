@@ -5,9 +5,9 @@ import type { PriorLoad, ReplacePolicy } from '../../../lib/load/index.js';
 
 const ctx = { table: 't', file: 'f.csv' };
 const prior: PriorLoad[] = [
-  { loadId: 'old-gone', generation: 'g0', status: 'replaced' },
-  { loadId: 'old', generation: 'g1', status: 'loaded' },
-  { loadId: 'bad', generation: 'g2', status: 'failed' },
+  { loadId: 'old-gone', generation: 'g0', status: 'replaced', rows: 4 },
+  { loadId: 'old', generation: 'g1', status: 'loaded', rows: 7 },
+  { loadId: 'bad', generation: 'g2', status: 'failed', rows: 0 },
 ];
 const policy = (force: boolean, reupload: ReplacePolicy['reupload'] = 'replace'): ReplacePolicy => ({ force, reupload });
 
@@ -15,8 +15,8 @@ test('a first load replaces nothing', () => {
   assert.deepEqual(planReplacement([], 'g1', policy(false), ctx), { action: 'load', replaceLoadIds: [] });
 });
 
-test('the same generation is skipped unless forced; forced, it replaces that load', () => {
-  assert.deepEqual(planReplacement(prior, 'g1', policy(false), ctx), { action: 'skip', loadId: 'old' });
+test('the same generation is skipped unless forced, naming the load and rows that hold it; forced, it replaces that load', () => {
+  assert.deepEqual(planReplacement(prior, 'g1', policy(false), ctx), { action: 'skip', loadId: 'old', rows: 7 });
   assert.deepEqual(planReplacement(prior, 'g1', policy(true), ctx), { action: 'load', replaceLoadIds: ['old'] });
 });
 
