@@ -9,7 +9,7 @@ import { createTableAsSql, insertSql } from './load-sql.js';
 import { insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
 import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
-import { landfallTableColumns } from './tables.js';
+import type { TableCatalog } from './tables.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -26,9 +26,9 @@ async function runWithProgress(connection: DuckDBConnection, sql: string, option
 }
 
 /** The file's rows into the table: the statement that creates it from them, or an INSERT with drift into `_extra`. */
-async function insertRows(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<number> {
+async function insertRows(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<number> {
   const read = { table: job.table, columnCount: job.header.length, loadId: job.loadId, path: rows.path, delimiter: job.delimiter };
-  const columns = await landfallTableColumns(connection, job.table);
+  const columns = await catalog.columns(job.table);
   if (columns !== undefined) return runWithProgress(connection, insertSql({ ...read, plan: planColumns(job.header, columns) }), options);
   await runWithProgress(connection, createTableAsSql({ ...read, header: job.header }), options);
   const [counted] = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${ident(job.table)}`)).getRowObjectsJS();
@@ -36,11 +36,11 @@ async function insertRows(connection: DuckDBConnection, job: LoadJob, rows: Rows
 }
 
 /** The body of the one transaction: decide, create, insert, check, replace, record. */
-async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+async function loadInTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
   const prior = await selectPriorLoads(connection, job.table, job.source.path);
   const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
   if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows };
-  const inserted = await insertRows(connection, job, rows, options);
+  const inserted = await insertRows(connection, catalog, job, rows, options);
   checkExpectedRows(job, inserted, rows.trailerLine);
   if (plan.replaceLoadIds.length > 0) {
     await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
@@ -68,13 +68,13 @@ async function loadInTransaction(connection: DuckDBConnection, job: LoadJob, row
  * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The NUL scan
  * reads the file beside the insert and is heard before the commit.
  */
-export async function runTransaction(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+export async function runTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
   // A gzip source's own bytes say nothing of NULs in its content: the plain copy is read instead.
   const nul = (!job.compressed && job.source.firstNulLine) || firstNulLine(rows.path);
   nul.catch(() => undefined);
   await connection.run('BEGIN TRANSACTION');
   try {
-    const result = await loadInTransaction(connection, job, rows, options);
+    const result = await loadInTransaction(connection, catalog, job, rows, options);
     const nulAt = result.status === 'loaded' ? await nul : undefined;
     if (nulAt !== undefined) throw nulByteError(job.source.name, nulAt, { table: job.table, loadId: job.loadId });
     await connection.run(result.status === 'loaded' ? 'COMMIT' : 'ROLLBACK');

@@ -35,3 +35,23 @@ export async function landfallTableColumns(connection: DuckDBConnection, table: 
   checkLandfallTable(table, columns, 'VARCHAR');
   return columns;
 }
+
+/**
+ * The columns of the tables one open warehouse has found. While it is open no other process can write the file
+ * (DuckDB's lock), and landfall never changes a table's columns (drift goes to `_extra`), so what was found holds
+ * until it closes. Only tables that already existed are kept: one a rolled-back load created is looked up again.
+ */
+export class TableCatalog {
+  private readonly known = new Map<string, string[]>();
+
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  async columns(table: string): Promise<string[] | undefined> {
+    const key = table.toLowerCase();
+    const hit = this.known.get(key);
+    if (hit) return hit;
+    const columns = await landfallTableColumns(this.connection, table);
+    if (columns) this.known.set(key, columns);
+    return columns;
+  }
+}

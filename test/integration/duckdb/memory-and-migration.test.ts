@@ -6,17 +6,31 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { loadText, mappingOf } from '../../contract/warehouse-contract.js';
 import { newDuckDbHarness } from './harness.js';
 
+// 8 MB is less than the one 16 MiB buffer DuckDB's CSV reader takes: every attempt runs out, whatever the file.
 test('a file DuckDB runs out of memory on fails with that reason after one retry on one thread: a final status, not an endless retry', async () => {
-  // 8 MB is less than the one 16 MiB buffer DuckDB's CSV reader takes: every attempt runs out, whatever the file.
   const h = await newDuckDbHarness({ memoryLimit: '8MB' });
   try {
-    const report = await loadText(h, 'oom_a.csv', `a,b\n${Array.from({ length: 1000 }, (_, i) => `${i},x`).join('\n')}\n`, mappingOf('oom'));
+    // Larger than one reader buffer (MAX_LINE_BYTES), so the first attempt runs on every thread.
+    const line = `${'x'.repeat(1000)}\n`;
+    const report = await loadText(h, 'oom_a.csv', `a\n${line.repeat(17 * 1024)}`, mappingOf('oom'));
     assert.equal(report.outcome.status, 'failed');
-    assert.match(report.outcome.error ?? '', /^oom_a\.csv: DuckDB ran out of memory loading it \(memory limit \d+ bytes for its 2 columns\), also on a second attempt with one thread/);
+    assert.match(report.outcome.error ?? '', /^oom_a\.csv: DuckDB ran out of memory loading it \(memory limit \d+ bytes for its 1 columns\), also on a second attempt with one thread/);
     assert.equal(report.failure?.retryable, false);
     assert.equal(await h.columns('oom'), undefined, 'no table was left behind');
     assert.deepEqual((await h.metadata()).map((m) => [m.status, m.path]), [['failed', 'oom_a.csv']]);
     assert.deepEqual(await h.warehouse.query("SELECT current_setting('threads') AS t"), [{ t: 2n }], 'the retry gives the thread count back');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a file smaller than one reader buffer is read on one thread from the start: out of memory there, it fails without a retry that would change nothing', async () => {
+  const h = await newDuckDbHarness({ memoryLimit: '8MB' });
+  try {
+    const report = await loadText(h, 'oom_b.csv', `a,b\n${Array.from({ length: 1000 }, (_, i) => `${i},x`).join('\n')}\n`, mappingOf('oomb'));
+    assert.equal(report.outcome.status, 'failed');
+    assert.match(report.outcome.error ?? '', /^oom_b\.csv: DuckDB ran out of memory loading it \(memory limit \d+ bytes for its 2 columns\), on one thread: raise DUCKDB_MEMORY_LIMIT/);
+    assert.equal(await h.columns('oomb'), undefined, 'no table was left behind');
   } finally {
     await h.close();
   }
