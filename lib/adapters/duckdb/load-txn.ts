@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
 import { checkExpectedRows, firstNulLine, nulByteError, physicalLineOf, planColumns, planForSource } from '../../load/index.js';
-import type { LoadJob, LoadOptions, LoadResult } from '../../load/index.js';
+import type { LoadJob, LoadOptions, LoadResult, PriorLoad } from '../../load/index.js';
 import { classifyDuckDbError, parseCsvFailure } from './errors.js';
 import { createTableAsSql, insertSql } from './load-sql.js';
-import { insertMetadata, markReplaced, selectPriorLoads } from './metadata.js';
+import { insertMetadataSql, markReplaced, priorLoadsSql, readPriorLoads } from './metadata.js';
 import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
 import type { TableCatalog } from './tables.js';
@@ -35,18 +35,27 @@ async function insertRows(connection: DuckDBConnection, catalog: TableCatalog, j
   return Number(counted?.n ?? 0);
 }
 
-/** The body of the one transaction: decide, create, insert, check, replace, record. */
-async function loadInTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
-  const prior = await selectPriorLoads(connection, job.table, job.source.path);
+/**
+ * The body of the one transaction: decide (from the rows `BEGIN` read), create or insert, check, replace. Returns
+ * the result and the statement that records it, which the caller sends with the COMMIT.
+ */
+async function loadInTransaction(
+  connection: DuckDBConnection,
+  catalog: TableCatalog,
+  job: LoadJob,
+  rows: RowsFile,
+  options: LoadOptions,
+  prior: PriorLoad[],
+): Promise<{ result: LoadResult; record?: string }> {
   const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
-  if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows };
+  if (plan.action === 'skip') return { result: { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows } };
   const inserted = await insertRows(connection, catalog, job, rows, options);
   checkExpectedRows(job, inserted, rows.trailerLine);
   if (plan.replaceLoadIds.length > 0) {
     await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
     await markReplaced(connection, plan.replaceLoadIds);
   }
-  await insertMetadata(connection, {
+  const record = insertMetadataSql({
     loadId: job.loadId,
     filename: job.source.name,
     path: job.source.path,
@@ -61,23 +70,29 @@ async function loadInTransaction(connection: DuckDBConnection, catalog: TableCat
     status: 'loaded',
     error: null,
   });
-  return { status: 'loaded', loadId: job.loadId, rows: inserted, replacedLoadIds: plan.replaceLoadIds };
+  return { result: { status: 'loaded', loadId: job.loadId, rows: inserted, replacedLoadIds: plan.replaceLoadIds }, record };
 }
 
 /**
  * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The NUL scan
- * reads the file beside the insert and is heard before the commit.
+ * reads the file beside the insert and is heard before the commit. A small file costs three round trips: BEGIN with
+ * the read of the path's earlier loads, the rows, and its load_metadata row with the COMMIT. (Each call into DuckDB
+ * waits for the event loop, which in a busy loader is most of a small load's time.)
  */
 export async function runTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
   // A gzip source's own bytes say nothing of NULs in its content: the plain copy is read instead.
   const nul = (!job.compressed && job.source.firstNulLine) || firstNulLine(rows.path);
   nul.catch(() => undefined);
-  await connection.run('BEGIN TRANSACTION');
   try {
-    const result = await loadInTransaction(connection, catalog, job, rows, options);
-    const nulAt = result.status === 'loaded' ? await nul : undefined;
+    const prior = await readPriorLoads(connection, `BEGIN TRANSACTION; ${priorLoadsSql(job.table, job.source.path)}`);
+    const { result, record } = await loadInTransaction(connection, catalog, job, rows, options, prior);
+    if (record === undefined) {
+      await connection.run('ROLLBACK');
+      return result;
+    }
+    const nulAt = await nul;
     if (nulAt !== undefined) throw nulByteError(job.source.name, nulAt, { table: job.table, loadId: job.loadId });
-    await connection.run(result.status === 'loaded' ? 'COMMIT' : 'ROLLBACK');
+    await connection.run(`${record}; COMMIT`);
     return result;
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);

@@ -55,42 +55,54 @@ export interface MetadataRow {
   error: string | null;
 }
 
+/**
+ * The row as one statement of literals (every value through literal()), so it can share a round trip with the COMMIT:
+ * each call into DuckDB is a hop through the event loop, and a prepared statement takes three.
+ */
+export function insertMetadataSql(row: MetadataRow): string {
+  const text = (value: string | null) => (value === null ? 'NULL' : literal(value));
+  const values = [
+    text(row.loadId),
+    text(row.filename),
+    text(row.table),
+    String(Math.trunc(row.rowCount)),
+    `TIMESTAMP ${literal(utcTimestamp(row.startedAt))}`,
+    `TIMESTAMP ${literal(utcTimestamp(row.completedAt))}`,
+    text(row.sourceUri),
+    text(row.sourceGeneration),
+    row.expectedRows === null ? 'NULL' : String(Math.trunc(row.expectedRows)),
+    String(Math.trunc(row.bytes)),
+    text(row.status),
+    text(row.error),
+    text(row.path),
+  ];
+  return `INSERT INTO load_metadata (load_id, filename, table_name, row_count, started_at, completed_at, source_uri, source_generation,
+       expected_rows, bytes, status, error, path) VALUES (${values.join(', ')})`;
+}
+
 export async function insertMetadata(connection: DuckDBConnection, row: MetadataRow): Promise<void> {
-  await connection.run(
-    `INSERT INTO load_metadata (load_id, filename, table_name, row_count, started_at, completed_at, source_uri, source_generation,
-       expected_rows, bytes, status, error, path)
-     VALUES ($1, $2, $3, $4::BIGINT, $5::TIMESTAMP, $6::TIMESTAMP, $7, $8, $9::BIGINT, $10::BIGINT, $11, $12, $13)`,
-    [
-      row.loadId,
-      row.filename,
-      row.table,
-      String(row.rowCount),
-      utcTimestamp(row.startedAt),
-      utcTimestamp(row.completedAt),
-      row.sourceUri,
-      row.sourceGeneration,
-      row.expectedRows === null ? null : String(row.expectedRows),
-      String(row.bytes),
-      row.status,
-      row.error,
-      row.path,
-    ],
-  );
+  await connection.run(insertMetadataSql(row));
 }
 
 /** Rows of this path in this table (table names compare case-insensitively, as DuckDB's catalog does). */
-export async function selectPriorLoads(connection: DuckDBConnection, table: string, path: string): Promise<PriorLoad[]> {
-  const reader = await connection.runAndReadAll(
-    `SELECT load_id, source_generation, status, row_count FROM load_metadata
-     WHERE lower(table_name) = lower($1) AND path = $2 ORDER BY started_at, completed_at`,
-    [table, path],
-  );
+export function priorLoadsSql(table: string, path: string): string {
+  return `SELECT load_id, source_generation, status, row_count FROM load_metadata
+     WHERE lower(table_name) = lower(${literal(table)}) AND path = ${literal(path)} ORDER BY started_at, completed_at`;
+}
+
+/** Reads the rows of `priorLoadsSql`, the last statement of `sql`. */
+export async function readPriorLoads(connection: DuckDBConnection, sql: string): Promise<PriorLoad[]> {
+  const reader = await connection.runAndReadAll(sql);
   return reader.getRowObjectsJS().map((row) => ({
     loadId: String(row.load_id),
     generation: String(row.source_generation),
     status: String(row.status) as MetadataStatus,
     rows: Number(row.row_count ?? 0),
   }));
+}
+
+export function selectPriorLoads(connection: DuckDBConnection, table: string, path: string): Promise<PriorLoad[]> {
+  return readPriorLoads(connection, priorLoadsSql(table, path));
 }
 
 export async function markReplaced(connection: DuckDBConnection, loadIds: readonly string[]): Promise<void> {

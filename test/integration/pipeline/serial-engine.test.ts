@@ -102,3 +102,48 @@ test('idleCloseMs 0 closes as soon as no load waits; a thrown load closes too an
   assert.deepEqual(counts, { opens: 2, closes: 2 }, 'the failed load closed the warehouse at once');
   assert.ok(await isFree(path));
 });
+
+test('loads overlap on the open warehouse: one held in its file checks does not hold back the next one', { timeout: 30_000 }, async () => {
+  const path = join(dir, 'overlap.duckdb');
+  const { counts, open } = counting(path);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const [first, second] = [await request('inst_8.csv', 4), await request('inst_9.csv', 6)];
+  // The first load's work before the warehouse (its header and trailer reads, say) waits until released.
+  const engine = serialEngine(open, async (warehouse, r) => {
+    if (r === first) await held;
+    return loadFile(warehouse, r);
+  }, { idleCloseMs: 10_000 });
+  const firstDone = engine(first);
+  assert.equal((await engine(second)).outcome.rows, 6, 'the second load committed while the first was still held');
+  release();
+  assert.equal((await firstDone).outcome.rows, 4);
+  assert.equal(counts.opens, 1, 'both on one open warehouse');
+});
+
+test('a load that throws while another shares the warehouse: that one finishes on it, and the next opens a fresh one only once it is closed', { timeout: 30_000 }, async () => {
+  const path = join(dir, 'retire.duckdb');
+  const { counts, open } = counting(path);
+  let live = 0;
+  let mostLive = 0;
+  const tracked = async (): Promise<Warehouse> => {
+    const warehouse = await open();
+    mostLive = Math.max(mostLive, ++live);
+    return { ...warehouse, close: async () => { live--; await warehouse.close(); } };
+  };
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const [slow, failing, after] = [await request('inst_10.csv', 3), await request('inst_11.csv', 1), await request('inst_12.csv', 2)];
+  const engine = serialEngine(tracked, async (warehouse, r) => {
+    if (r === failing) throw new Error('transient: connection lost');
+    if (r === slow) await held;
+    return loadFile(warehouse, r);
+  }, { idleCloseMs: 10_000 });
+  const slowDone = engine(slow);
+  await assert.rejects(engine(failing), /connection lost/);
+  const afterDone = engine(after);
+  release();
+  assert.equal((await slowDone).outcome.rows, 3, 'the load already on it finished there');
+  assert.equal((await afterDone).outcome.rows, 2);
+  assert.deepEqual([counts.opens, counts.closes, mostLive], [2, 1, 1], 'closed, then opened afresh: never two open');
+});
