@@ -23,8 +23,9 @@ export const STAGES = [
   ['matched → requested', 'matchedMs', 'requestedMs'],
   ['requested → claimed', 'requestedMs', 'claimedMs'],
   ['claimed → committed', 'claimedMs', 'committedMs'],
+  // The loader moves the parts, tells the load event, then writes the round finished (and logs it).
+  ['committed → event seen', 'committedMs', 'eventMs'],
   ['committed → finished', 'committedMs', 'finishedMs'],
-  ['finished → event seen', 'finishedMs', 'eventMs'],
 ] as const satisfies readonly (readonly [string, keyof FileTrace, keyof FileTrace])[];
 
 interface LogLine {
@@ -40,7 +41,6 @@ export async function readStageTimes(traces: Map<string, FileTrace>, matcherLog:
     'matcher:load_requested': 'requestedMs',
     'loader:load_claimed': 'claimedMs',
     'loader:load_loaded': 'finishedMs',
-    'loader:load_skipped': 'finishedMs',
     'loader:load_failed': 'finishedMs',
   };
   for (const [component, path] of [['matcher', matcherLog], ['loader', loaderLog]] as const) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { parseCsvFailure } from '../../../../lib/adapters/duckdb/index.js';
 import { createTableAsSql, insertSql } from '../../../../lib/adapters/duckdb/load-sql.js';
 import { planColumns } from '../../../../lib/load/index.js';
@@ -8,6 +9,20 @@ import { ident, literal } from '../../../../lib/adapters/duckdb/sql.js';
 test('identifiers and literals are quoted with their quotes doubled', () => {
   assert.equal(ident('a"; DROP TABLE x; --'), '"a""; DROP TABLE x; --"');
   assert.equal(literal("it's"), "'it''s'");
+});
+
+test('a literal reads back in DuckDB as the same string, quotes and NUL bytes included', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const connection = await instance.connect();
+    for (const value of ["it's", "a\0b'\0", '\0', '']) {
+      const [row] = (await connection.runAndReadAll(`SELECT ${literal(value)} AS v`)).getRowObjectsJS();
+      assert.equal(row?.v, value);
+    }
+    connection.closeSync();
+  } finally {
+    instance.closeSync();
+  }
 });
 
 test('a new table has the header columns as VARCHAR under their own names, then _extra JSON and _load_id', () => {
