@@ -17,11 +17,12 @@ export interface SerialEngineOptions {
 interface Session {
   warehouse: Promise<Warehouse>;
   users: number;
-  /** Set once no new load may join: idle, or a load on it threw. It closes when its last load ends. */
-  retired: boolean;
-  drained: () => void;
-  /** Resolves once it is closed (set when it retires). */
+  /**
+   * Set when it retires (idle, or a load on it threw): no new load joins it, and it closes when its last load ends
+   * (`drained`). Resolves once it is closed.
+   */
   closed?: Promise<void>;
+  drained?: () => void;
 }
 
 /**
@@ -39,8 +40,7 @@ export function serialEngine(open: () => Promise<Warehouse>, load: LoadFn, optio
   let timer: NodeJS.Timeout | undefined;
 
   const retire = (s: Session) => {
-    if (s.retired) return;
-    s.retired = true;
+    if (s.closed) return;
     if (session === s) session = undefined;
     const previous = closed;
     const drained = new Promise<void>((resolve) => (s.drained = resolve));
@@ -49,7 +49,7 @@ export function serialEngine(open: () => Promise<Warehouse>, load: LoadFn, optio
       await warehouse?.close().catch(() => undefined);
     });
     closed = s.closed;
-    if (s.users === 0) s.drained();
+    if (s.users === 0) s.drained!();
   };
 
   const acquire = async (): Promise<Session> => {
@@ -57,7 +57,7 @@ export function serialEngine(open: () => Promise<Warehouse>, load: LoadFn, optio
     while (session === undefined) {
       const waited = closed;
       await waited;
-      if (session === undefined && closed === waited) session = { warehouse: open(), users: 0, retired: false, drained: () => undefined };
+      if (session === undefined && closed === waited) session = { warehouse: open(), users: 0 };
     }
     session.users++;
     return session;
@@ -67,7 +67,7 @@ export function serialEngine(open: () => Promise<Warehouse>, load: LoadFn, optio
     s.users--;
     if (threw) retire(s);
     if (s.users > 0) return;
-    if (s.retired) s.drained();
+    if (s.closed) s.drained!();
     else if (idleCloseMs === 0) retire(s);
     else {
       clearTimeout(timer);
@@ -88,7 +88,7 @@ export function serialEngine(open: () => Promise<Warehouse>, load: LoadFn, optio
     } finally {
       release(s, threw);
       // A caller that returns sees the warehouse closed when it asked for no idle time (tests, the CLI's way).
-      if (s.retired && s.users === 0) await s.closed;
+      if (s.users === 0) await s.closed;
     }
   };
 }
