@@ -81,12 +81,19 @@ function publishTimeIso(time: { seconds?: unknown; nanos?: unknown } | null | un
 
 /** How long one poll waits for a message; stopping the relay takes at most this long. */
 const POLL_MS = 2_000;
+/** Acks wait this long to go in one call, as the Pub/Sub client libraries batch theirs; a push frees its slot at once. */
+const ACK_BATCH_MS = 20;
+/** The most ack ids in one acknowledge call. */
+const ACK_BATCH_MAX = 500;
 
 /** One subscription's pull loop: pulls only as many messages as it has free slots, pushes each, settles each. */
 class SubscriptionRelay {
   private inFlight = new Map<string, number>();
   private wake: (() => void) | undefined;
   private lease: NodeJS.Timeout | undefined;
+  private acks: string[] = [];
+  private ackTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly client: v1.SubscriberClient,
@@ -167,7 +174,7 @@ class SubscriptionRelay {
     const outcome = await push(target.endpoint, envelope, settings.ackDeadlineSeconds * 1000);
     const ms = Date.now() - started;
     if (outcome.acked) {
-      await this.settle(() => this.client.acknowledge({ subscription: target.subscription, ackIds: [received.ackId!] }));
+      this.ack(received.ackId!);
       this.log({ event: 'push_acked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, ms });
       return;
     }
@@ -175,6 +182,22 @@ class SubscriptionRelay {
     const delay = backoffSeconds(settings, attempt ?? 1);
     await this.settle(() => this.modAck([received.ackId!], delay));
     this.log({ event: 'push_nacked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, reason: outcome.reason, backoffSeconds: delay, ms });
+  }
+
+  private ack(ackId: string): void {
+    this.acks.push(ackId);
+    if (this.acks.length >= ACK_BATCH_MAX) void this.flushAcks();
+    else this.ackTimer ??= setTimeout(() => void this.flushAcks(), ACK_BATCH_MS);
+  }
+
+  /** Sends the acks gathered so far in one call (after the calls before it). */
+  flushAcks(): Promise<void> {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const ackIds = this.acks.splice(0);
+    if (ackIds.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() => this.settle(() => this.client.acknowledge({ subscription: this.target.subscription, ackIds })));
+    return this.flushing;
   }
 
   private async modAck(ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
@@ -232,6 +255,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       stopped = true;
       loops.forEach((loop) => loop.release());
       await Promise.allSettled(running);
+      await Promise.all(loops.map((loop) => loop.flushAcks()));
       await client.close();
     },
   };

@@ -78,7 +78,6 @@ function claimed(doc: FileDoc, ctx: ClaimContext, reason: string): ClaimResult {
       claimedAt: ctx.now,
       leaseExpiresAt: new Date(Date.parse(ctx.now) + ctx.leaseMs).toISOString(),
     },
-    requested: true,
     updatedAt: ctx.now,
     stateSince: doc.state === 'loading' ? doc.stateSince : ctx.now,
   };

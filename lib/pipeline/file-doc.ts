@@ -55,8 +55,6 @@ export interface FileDoc {
   /** Rounds started so far; a load request carries it as `attempt`, so requests for older rounds are stale. */
   round: number;
   current: Round;
-  /** Whether the current round's load request was published (a redelivered arrival re-publishes when not). */
-  requested: boolean;
   /** Parts that arrived while a load ran: the next round, started when the load ends. */
   pending: Round | null;
   claim: Claim | null;
@@ -126,7 +124,6 @@ export function newFileDoc(mapping: TableMapping, slot: Slot, now: string): File
     state: 'waiting',
     round: 0,
     current: emptyRound(),
-    requested: false,
     pending: null,
     claim: null,
     claims: 0,
@@ -181,7 +178,6 @@ export function enterRound(doc: FileDoc, round: Round, roundNumber: number, now:
     state,
     round: roundNumber,
     current: round,
-    requested: false,
     updatedAt: now,
     stateSince: state === doc.state ? doc.stateSince : now,
   };
@@ -193,8 +189,9 @@ export function enterRound(doc: FileDoc, round: Round, roundNumber: number, now:
 export function applyArrival(existing: FileDoc | undefined, arrived: ArrivedPart, mapping: TableMapping, slot: Slot, now: string): ArrivalDecision {
   const doc = existing ?? newFileDoc(mapping, slot, now);
   if (isDuplicate(doc, arrived)) {
-    const republish = doc.state === 'ready' && !doc.requested;
-    return republish ? { doc, outcome: 'duplicate', request: requestFor(doc) } : { doc, outcome: 'duplicate' };
+    // The matcher cannot know whether its publish after the commit happened: a redelivered arrival of a round not
+    // yet claimed publishes again. A second request for one round is harmless (one claim wins; docs/delivery.md).
+    return doc.state === 'ready' ? { doc, outcome: 'duplicate', request: requestFor(doc) } : { doc, outcome: 'duplicate' };
   }
   // An older generation is a late duplicate, unless the round ended superseded: then the current part is gone from
   // landing, and the older one may be what is live there (object stores that finalize out of order), so it is taken;
@@ -214,11 +211,6 @@ export function applyArrival(existing: FileDoc | undefined, arrived: ArrivedPart
     case 'superseded':
       return enterRound(doc, withPart(emptyRound(), arrived), doc.round + 1, now);
   }
-}
-
-/** The fields that record a published load request for `round`, or undefined when there is nothing to mark. */
-export function markRequested(doc: FileDoc | undefined, round: number): Pick<FileDoc, 'requested'> | undefined {
-  return doc !== undefined && doc.round === round && doc.state === 'ready' && !doc.requested ? { requested: true } : undefined;
 }
 
 export interface OverdueWait {

@@ -3,7 +3,7 @@ import { LandfallError, TransientError } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
 import { deadLetter, guardMalformed } from './dead-letter.js';
-import { identityOf, markRequested, type FileDoc, type LoadResult } from './file-doc.js';
+import { identityOf, type FileDoc, type LoadResult } from './file-doc.js';
 import { fileDocId, folderOf, objectKey, relativeName } from './ids.js';
 import type { LoadEngine } from './load-step.js';
 import { runLoad } from './load-step.js';
@@ -118,13 +118,12 @@ async function finish(deps: LoaderDeps, at: { id: string; path: string }, claime
     error: result.error,
     ms: laps.ms,
   });
-  if (decision.next && decision.doc) await publishNext(deps, id, decision.doc, decision.next);
+  if (decision.next) await publishNext(deps, decision.next);
   return result.status;
 }
 
 /** Parts that arrived during the load make the next round; when it is complete, it is requested here. */
-async function publishNext(deps: LoaderDeps, id: string, doc: FileDoc, next: LoadRequest) {
+async function publishNext(deps: LoaderDeps, next: LoadRequest) {
   await deps.bus.publish(deps.topology.topics.loadRequests, Buffer.from(JSON.stringify(next)));
-  await deps.store.patch(id, (current) => markRequested(current, doc.round));
   deps.log('INFO', 'load_requested', { table: next.table, batchKey: next.batchKey, attempt: next.attempt, file: objectKey(identityOf(next.data)) });
 }

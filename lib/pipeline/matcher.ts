@@ -2,7 +2,7 @@
 import type { TableMapping } from '../config/mapping.js';
 import type { Topology } from '../config/topology.js';
 import { classify } from '../match/index.js';
-import { applyArrival, markRequested, type ArrivalOutcome, type FileDoc, type Part } from './file-doc.js';
+import { applyArrival, type ArrivalOutcome, type Part } from './file-doc.js';
 import { fileDocId, folderOf, relativeName, unmatchedDocId, type ObjectRef } from './ids.js';
 import { Laps } from './laps.js';
 import type { Logger } from './log.js';
@@ -57,7 +57,7 @@ export async function handleArrival(deps: MatcherDeps, message: BusMessage): Pro
     replay: arrival.replay,
     state: decision.doc.state,
   });
-  if (decision.request) await publishRequest(deps, id, decision.doc, decision.request, laps);
+  if (decision.request) await publishRequest(deps, decision.request, laps);
   return decision.outcome;
 }
 
@@ -96,13 +96,11 @@ async function recordUnmatched(deps: MatcherDeps, arrival: Arrival): Promise<Mat
 }
 
 /**
- * Publishes after the commit, then marks the round requested so a redelivered arrival does not publish again.
- * The mark is a patch, not a transaction: the loader's claim, which also marks it, may already be running.
+ * Publishes after the commit. Nothing records the publish: a crash before it leaves a ready round that the
+ * redelivered arrival (or the sweep, past the lease) requests again, and a second request for a round is harmless.
  */
-async function publishRequest(deps: MatcherDeps, id: string, doc: FileDoc, request: NonNullable<ReturnType<typeof applyArrival>['request']>, laps: Laps) {
+async function publishRequest(deps: MatcherDeps, request: NonNullable<ReturnType<typeof applyArrival>['request']>, laps: Laps) {
   const messageId = await deps.bus.publish(deps.topology.topics.loadRequests, Buffer.from(JSON.stringify(request)));
   laps.lap('publish');
-  await deps.store.patch(id, (current) => markRequested(current, doc.round));
-  laps.lap('mark');
   deps.log('INFO', 'load_requested', { table: request.table, batchKey: request.batchKey, attempt: request.attempt, messageId, ms: laps.ms });
 }

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { copyPlainPrefix } from '../../load/index.js';
 import type { LoadJob } from '../../load/index.js';
 
+/** A path DuckDB reads as itself: nothing in it that a glob (or anything else) expands. */
+const PLAIN_PATH = /^[A-Za-z0-9_./-]+$/;
+
 export interface RowsFile {
-  /** `landfall-<loadId>.csv` in the temp folder: a link to the source, or a plain copy of it. */
+  /** The source's own file when its path is plain, else `landfall-<loadId>.csv` in the temp folder: a link to it, or a plain copy. */
   path: string;
   /** The trailer's physical line, counted while copying the rows before it. */
   trailerLine?: number;
@@ -13,17 +16,22 @@ export interface RowsFile {
 }
 
 /**
- * DuckDB expands `*`, `?` and `[…]` in a read_csv path, so `orders_?.csv` would read its neighbours too: the reader
- * gets a link (or a copy) named by the load id instead. A gzip or trailer file is copied out as plain rows (zlib
+ * DuckDB expands `*`, `?` and `[…]` in a read_csv path, so `orders_?.csv` would read its neighbours too: a path with
+ * anything but letters, digits and `_./-` reaches the reader as a link (or a copy) named by the load id instead. A gzip or trailer file is copied out as plain rows (zlib
  * checks a gzip stream to its end, DuckDB's reader does not); `normalizeWith` also rewrites CRLF as LF.
  */
 export async function rowsFile(job: LoadJob, tempDirectory: string, normalizeWith?: string): Promise<RowsFile> {
+  const whole = !job.compressed && job.trailerOffset === undefined && normalizeWith === undefined;
+  if (whole) {
+    const local = await job.source.localPath();
+    if (PLAIN_PATH.test(local)) return { path: local, cleanup: async () => undefined };
+  }
   await mkdir(tempDirectory, { recursive: true });
   const path = join(tempDirectory, `landfall-${job.loadId}${normalizeWith === undefined ? '' : '-lf'}.csv`);
   const cleanup = () => rm(path, { force: true });
   await cleanup();
   try {
-    if (!job.compressed && job.trailerOffset === undefined && normalizeWith === undefined) {
+    if (whole) {
       await symlink(await job.source.localPath(), path);
       return { path, cleanup };
     }

@@ -1,6 +1,7 @@
 // A FileSource over a bucket object: ranged reads for head and tail, one download to a temp file for DuckDB.
 import type { File } from '@google-cloud/storage';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisposableSource, SourceIdentity } from '../../pipeline/ports.js';
@@ -31,13 +32,12 @@ export function openObjectSource(
   identity: SourceIdentity,
   tempRoot = tmpdir(),
 ): DisposableSource {
-  let directory: string | undefined;
   let downloaded: Promise<string> | undefined;
   let local: string | undefined;
+  // A name of landfall's own, with nothing a reader could take for a pattern: DuckDB reads it as it is.
+  const path = join(tempRoot, `landfall-object-${randomUUID()}`);
   const download = async (): Promise<string> => {
     await mkdir(tempRoot, { recursive: true });
-    directory = await mkdtemp(join(tempRoot, 'landfall-object-'));
-    const path = join(directory, identity.name.replace(/[^A-Za-z0-9._-]/g, '_') || 'object');
     await file.download({ destination: path });
     local = path;
     return path;
@@ -55,7 +55,9 @@ export function openObjectSource(
     dispose: async () => {
       await downloaded?.catch(() => undefined);
       local = undefined;
-      if (directory) await rm(directory, { recursive: true, force: true });
+      if (downloaded) await unlink(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
     },
   };
 }

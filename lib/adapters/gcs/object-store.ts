@@ -35,13 +35,22 @@ async function statFile(file: File): Promise<ObjectInfo | undefined> {
 }
 
 export class GcsObjectStore implements ObjectStore {
+  /** `storage.bucket()` builds a new Bucket (with its ACL, IAM and notification helpers) at every call: one per name. */
+  private readonly buckets = new Map<string, Bucket>();
+
   constructor(
     private readonly storage: Storage,
     private readonly options: { tempDirectory?: string } = {},
   ) {}
 
+  private bucket(name: string): Bucket {
+    let bucket = this.buckets.get(name);
+    if (bucket === undefined) this.buckets.set(name, (bucket = this.storage.bucket(name)));
+    return bucket;
+  }
+
   private file(bucket: string, name: string, generation?: string): File {
-    const b: Bucket = this.storage.bucket(bucket);
+    const b = this.bucket(bucket);
     return generation ? b.file(name, { generation: Number(generation) }) : b.file(name);
   }
 
@@ -103,12 +112,12 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async upload(localPath: string, bucket: string, name: string): Promise<ObjectInfo> {
-    const [file] = await this.storage.bucket(bucket).upload(localPath, { destination: name, resumable: false });
+    const [file] = await this.bucket(bucket).upload(localPath, { destination: name, resumable: false });
     return (await statFile(file))!;
   }
 
   async list(bucket: string, prefix: string): Promise<ObjectInfo[]> {
-    const [files] = await this.storage.bucket(bucket).getFiles({ prefix, autoPaginate: true });
+    const [files] = await this.bucket(bucket).getFiles({ prefix, autoPaginate: true });
     return files.map((file) => infoOf(file.metadata, { bucket, name: file.name }));
   }
 }

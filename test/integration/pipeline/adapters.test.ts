@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { FirestoreStateStore } from '../../../lib/adapters/firestore/index.js';
 import { GcsObjectStore } from '../../../lib/adapters/gcs/index.js';
 import { PubSubBus } from '../../../lib/adapters/pubsub/index.js';
-import { applyArrival, markRequested, type FileDoc } from '../../../lib/pipeline/index.js';
+import { applyArrival, type FileDoc } from '../../../lib/pipeline/index.js';
 import { NOW, arrived, part, plain, withGo } from '../../unit/pipeline/helpers.js';
 import { startFakeGcs, startFirestore, startPubSub, type Emulator } from './emulators.js';
 
@@ -123,20 +123,23 @@ test('firestore: patch writes only over the document it read, without a transact
   const store = new FirestoreStateStore(firestore, { collectionPrefix: 'patch-' });
   const ready = applyArrival(undefined, arrived('data', part('inst_1.csv', '10')), plain, { folder: '', batchKey: '1' }, NOW).doc;
   await store.update('raw_inst~1', () => ({ doc: ready, write: true, result: undefined }));
-  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 2)), false, 'another round: nothing to mark');
-  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 1)), true);
-  assert.equal((await store.get('raw_inst~1'))?.requested, true);
-  assert.equal(await store.patch('raw_inst~1', (doc) => markRequested(doc, 1)), false, 'already marked');
-  assert.equal(await store.patch('raw_inst~none', () => ({ requested: true })), false, 'no document: nothing written');
+  // The sweep's way: mark a round overdue once.
+  const markOverdue = (round: number) => (doc: FileDoc | undefined) =>
+    doc !== undefined && doc.round === round && doc.overdue === undefined ? { overdue: { round, reportedAt: NOW } } : undefined;
+  assert.equal(await store.patch('raw_inst~1', markOverdue(2)), false, 'another round: nothing to mark');
+  assert.equal(await store.patch('raw_inst~1', markOverdue(1)), true);
+  assert.deepEqual((await store.get('raw_inst~1'))?.overdue, { round: 1, reportedAt: NOW });
+  assert.equal(await store.patch('raw_inst~1', markOverdue(1)), false, 'already marked');
+  assert.equal(await store.patch('raw_inst~none', () => ({ overdue: { round: 1, reportedAt: NOW } })), false, 'no document: nothing written');
   assert.equal(await store.get('raw_inst~none'), undefined);
 
   // A write between the read and the patch wins: the patch is dropped, not applied over it.
-  await store.update('raw_inst~1', (doc) => ({ doc: { ...doc!, requested: false }, write: true, result: undefined }));
+  await store.update('raw_inst~1', () => ({ doc: ready, write: true, result: undefined }));
   const raced = await store.patch('raw_inst~1', async (doc) => {
     await store.update('raw_inst~1', (d) => ({ doc: { ...d!, state: 'loading' }, write: true, result: undefined }));
-    return markRequested(doc, 1);
+    return markOverdue(1)(doc);
   });
   assert.equal(raced, false, 'the document changed after the read: the patch is refused');
   const after = await store.get('raw_inst~1');
-  assert.deepEqual([after?.state, after?.requested], ['loading', false], 'the other write stands, and nothing of the patch');
+  assert.deepEqual([after?.state, after?.overdue], ['loading', undefined], 'the other write stands, and nothing of the patch');
 });

@@ -7,7 +7,7 @@ import { NOW, SLOT, arrived, part, plain } from './helpers.js';
 
 const data = part('inst_1.csv', '10');
 const request: LoadRequest = { v: 1, table: 'raw_inst', batchKey: '1', data, attempt: 1 };
-const ready: FileDoc = { ...applyArrival(undefined, arrived('data', data), plain, SLOT, NOW).doc, requested: true };
+const ready: FileDoc = applyArrival(undefined, arrived('data', data), plain, SLOT, NOW).doc;
 const ctx = { messageId: 'm1', now: NOW, leaseMs: 60_000 };
 const later = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
