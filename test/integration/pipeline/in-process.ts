@@ -45,6 +45,8 @@ export interface Harness {
    * the matcher never saw, a load request the loader never took).
    */
   drop: { arrivals: boolean; loadRequests: boolean };
+  /** Messages acked unhandled while their `drop` flag was set. */
+  dropped: { arrivals: number; loadRequests: number };
   /** Replaces the load step (fault injection wraps `realLoad`). */
   setLoad(load: LoadEngine): void;
   realLoad: LoadEngine;
@@ -103,8 +105,9 @@ export async function startHarness(project: string): Promise<Harness> {
   const events: LoadEvent[] = [];
   const deadLetters: Harness['deadLetters'] = [];
   const drop = { arrivals: false, loadRequests: false };
-  serve(subs.arrivals!, async (m) => (drop.arrivals ? undefined : handleArrival(matcher, m)));
-  serve(subs.loadRequests!, async (m) => (drop.loadRequests ? undefined : handleLoadRequest(loader, m)));
+  const dropped = { arrivals: 0, loadRequests: 0 };
+  serve(subs.arrivals!, async (m) => (drop.arrivals ? void dropped.arrivals++ : handleArrival(matcher, m)));
+  serve(subs.loadRequests!, async (m) => (drop.loadRequests ? void dropped.loadRequests++ : handleLoadRequest(loader, m)));
   serve(subs.loadEvents!, async (m) => void events.push(JSON.parse(m.data.toString()) as LoadEvent));
   serve(subs.deadLetter!, async (m) => void deadLetters.push({ attributes: m.attributes, data: m.data.toString() }));
   return {
@@ -121,6 +124,7 @@ export async function startHarness(project: string): Promise<Harness> {
     deadLetters,
     logs,
     drop,
+    dropped,
     realLoad,
     setLoad: (next) => (load = next),
     upload: async (name, text) => {

@@ -55,7 +55,7 @@ test('a load request that was dead-lettered is re-driven past the lease; two re-
   h.drop.loadRequests = true;
   await h.upload('instruments_20250101.csv', 'id,name\n1,a\n2,b\n3,c\n');
   const id = fileDocId('raw_instruments', '', '20250101');
-  await h.waitFor('the request published (and dropped)', () => h.logs.find((l) => l.event === 'load_requested' && l.fields.batchKey === '20250101'));
+  await h.waitFor('the request published and dropped', () => h.dropped.loadRequests > 0);
   h.drop.loadRequests = false;
 
   const early = await sweep(0, {}, true);
