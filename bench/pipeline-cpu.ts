@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { STACK_PARTS, type Stack, type StackPart } from '../emulators/stack.js';
 import { groupMembers } from '../emulators/processes.js';
+import { ms, table } from './pipeline-trace.js';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -33,8 +34,14 @@ export function sampleCpu(stack: Stack): CpuSample {
   return sample;
 }
 
+export interface CpuUse {
+  parts: Record<string, number>;
+  totalSeconds: number;
+  cores: number;
+}
+
 /** Seconds each part spent between two samples, largest first, with the total. */
-export function cpuBetween(before: CpuSample, after: CpuSample): { parts: Record<string, number>; totalSeconds: number; cores: number } {
+export function cpuBetween(before: CpuSample, after: CpuSample): CpuUse {
   const parts = Object.fromEntries(
     Object.entries(after)
       .map(([part, seconds]) => [part, Math.round(((seconds ?? 0) - (before[part as keyof CpuSample] ?? 0)) * 10) / 10] as const)
@@ -42,4 +49,12 @@ export function cpuBetween(before: CpuSample, after: CpuSample): { parts: Record
   );
   const totalSeconds = Math.round(Object.values(parts).reduce((a, b) => a + b, 0) * 10) / 10;
   return { parts, totalSeconds, cores: cpus().length };
+}
+
+/** The parts' CPU seconds and per file, with the wall time their total allows on this machine's cores. */
+export function cpuReport(title: string, cpu: CpuUse, files: number): string {
+  const row = (part: string, seconds: number) => [part, `${seconds.toFixed(1)} s`, `${((1000 * seconds) / files).toFixed(1)} ms`];
+  const rows = [...Object.entries(cpu.parts).map(([part, seconds]) => row(part, seconds)), row('total', cpu.totalSeconds)];
+  const floor = `${cpu.totalSeconds.toFixed(1)} CPU-s on ${cpu.cores} cores: no less than ${ms((1000 * cpu.totalSeconds) / cpu.cores)} of wall`;
+  return `${title} (${floor}):\n${table(['part', 'CPU', 'per file'], rows)}`;
 }

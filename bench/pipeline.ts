@@ -13,7 +13,7 @@ import { queryDuckDb } from '../test/e2e/harness.js';
 import type { LoadEvent } from '../lib/pipeline/index.js';
 import { median, ms, readStageTimes, stageSummaries, summarize, table, type FileTrace, type Summary } from './pipeline-trace.js';
 import { paced, pooled } from './pipeline-uploads.js';
-import { cpuBetween, sampleCpu } from './pipeline-cpu.js';
+import { cpuBetween, cpuReport, sampleCpu, type CpuUse } from './pipeline-cpu.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
@@ -53,7 +53,7 @@ interface RunResult {
   /** The warm-up files (uploaded one after the other, before the measured ones), upload to last event. */
   warmUpMs: number;
   /** CPU seconds of each part (and of this uploading process) from the first measured upload to the last event. */
-  cpu: ReturnType<typeof cpuBetween>;
+  cpu: CpuUse;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -214,10 +214,8 @@ function report(results: RunResult[]): string {
   const main = table(['run', 'files × rows', 'p50 commit', 'p95 commit', 'max commit', 'p50 event', 'first upload → last commit'], rows);
   const stages = results.map((r) => {
     const lines = Object.entries(r.stages).map(([label, s]) => [label, ms(s.p50Ms), ms(s.p95Ms), ms(s.maxMs)]);
-    const cpu = Object.entries(r.cpu.parts).map(([part, s]) => [part, `${s.toFixed(1)} s`, `${((1000 * s) / r.files).toFixed(1)} ms`]);
-    cpu.push(['total', `${r.cpu.totalSeconds.toFixed(1)} s`, `${((1000 * r.cpu.totalSeconds) / r.files).toFixed(1)} ms`]);
-    const floor = `${r.cpu.totalSeconds.toFixed(1)} CPU-s on ${r.cpu.cores} cores: no less than ${ms((1000 * r.cpu.totalSeconds) / r.cpu.cores)} of wall`;
-    return `${r.scenario} #${r.run} stages (per file):\n${table(['stage', 'p50', 'p95', 'max'], lines)}\n\n${r.scenario} #${r.run} CPU, first upload → last event (${floor}):\n${table(['part', 'CPU', 'per file'], cpu)}`;
+    const cpu = cpuReport(`${r.scenario} #${r.run} CPU, first upload → last event`, r.cpu, r.files);
+    return `${r.scenario} #${r.run} stages (per file):\n${table(['stage', 'p50', 'p95', 'max'], lines)}\n\n${cpu}`;
   });
   return [main, ...stages].join('\n\n');
 }

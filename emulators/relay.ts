@@ -3,6 +3,7 @@
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { subscriptionName, type FunctionName, type Topology } from '../lib/config/topology.js';
+import { AckBatcher } from './ack-batcher.js';
 import { pushEndpoint } from './bootstrap.js';
 import { push, pushEnvelope } from './push-envelope.js';
 
@@ -81,19 +82,13 @@ function publishTimeIso(time: { seconds?: unknown; nanos?: unknown } | null | un
 
 /** How long one poll waits for a message; stopping the relay takes at most this long. */
 const POLL_MS = 2_000;
-/** Acks wait this long to go in one call, as the Pub/Sub client libraries batch theirs; a push frees its slot at once. */
-const ACK_BATCH_MS = 20;
-/** The most ack ids in one acknowledge call. */
-const ACK_BATCH_MAX = 500;
 
 /** One subscription's pull loop: pulls only as many messages as it has free slots, pushes each, settles each. */
 class SubscriptionRelay {
   private inFlight = new Map<string, number>();
   private wake: (() => void) | undefined;
   private lease: NodeJS.Timeout | undefined;
-  private acks: string[] = [];
-  private ackTimer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  readonly acks = new AckBatcher((ackIds) => this.settle(() => this.client.acknowledge({ subscription: this.target.subscription, ackIds })));
 
   constructor(
     private readonly client: v1.SubscriberClient,
@@ -174,7 +169,7 @@ class SubscriptionRelay {
     const outcome = await push(target.endpoint, envelope, settings.ackDeadlineSeconds * 1000);
     const ms = Date.now() - started;
     if (outcome.acked) {
-      this.ack(received.ackId!);
+      this.acks.add(received.ackId!);
       this.log({ event: 'push_acked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, ms });
       return;
     }
@@ -182,22 +177,6 @@ class SubscriptionRelay {
     const delay = backoffSeconds(settings, attempt ?? 1);
     await this.settle(() => this.modAck([received.ackId!], delay));
     this.log({ event: 'push_nacked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, reason: outcome.reason, backoffSeconds: delay, ms });
-  }
-
-  private ack(ackId: string): void {
-    this.acks.push(ackId);
-    if (this.acks.length >= ACK_BATCH_MAX) void this.flushAcks();
-    else this.ackTimer ??= setTimeout(() => void this.flushAcks(), ACK_BATCH_MS);
-  }
-
-  /** Sends the acks gathered so far in one call (after the calls before it). */
-  flushAcks(): Promise<void> {
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    const ackIds = this.acks.splice(0);
-    if (ackIds.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.settle(() => this.client.acknowledge({ subscription: this.target.subscription, ackIds })));
-    return this.flushing;
   }
 
   private async modAck(ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
@@ -255,7 +234,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       stopped = true;
       loops.forEach((loop) => loop.release());
       await Promise.allSettled(running);
-      await Promise.all(loops.map((loop) => loop.flushAcks()));
+      await Promise.all(loops.map((loop) => loop.acks.flush()));
       await client.close();
     },
   };

@@ -17,22 +17,21 @@ export interface RowsFile {
 
 /**
  * DuckDB expands `*`, `?` and `[…]` in a read_csv path, so `orders_?.csv` would read its neighbours too: a path with
- * anything but letters, digits and `_./-` reaches the reader as a link (or a copy) named by the load id instead. A gzip or trailer file is copied out as plain rows (zlib
- * checks a gzip stream to its end, DuckDB's reader does not); `normalizeWith` also rewrites CRLF as LF.
+ * anything but letters, digits and `_./-` reaches the reader as a link (or a copy) named by the load id instead. A
+ * gzip or trailer file is copied out as plain rows (zlib checks a gzip stream to its end, DuckDB's reader does not);
+ * `normalizeWith` also rewrites CRLF as LF.
  */
 export async function rowsFile(job: LoadJob, tempDirectory: string, normalizeWith?: string): Promise<RowsFile> {
   const whole = !job.compressed && job.trailerOffset === undefined && normalizeWith === undefined;
-  if (whole) {
-    const local = await job.source.localPath();
-    if (PLAIN_PATH.test(local)) return { path: local, cleanup: async () => undefined };
-  }
+  const local = whole ? await job.source.localPath() : undefined;
+  if (local !== undefined && PLAIN_PATH.test(local)) return { path: local, cleanup: async () => undefined };
   await mkdir(tempDirectory, { recursive: true });
   const path = join(tempDirectory, `landfall-${job.loadId}${normalizeWith === undefined ? '' : '-lf'}.csv`);
   const cleanup = () => rm(path, { force: true });
   await cleanup();
   try {
-    if (whole) {
-      await symlink(await job.source.localPath(), path);
+    if (local !== undefined) {
+      await symlink(local, path);
       return { path, cleanup };
     }
     const options = { compressed: job.compressed, ...(job.trailerOffset === undefined ? {} : { endOffset: job.trailerOffset }), ...(normalizeWith === undefined ? {} : { normalizeWith }) };
