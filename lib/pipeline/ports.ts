@@ -57,14 +57,15 @@ export interface UnmatchedRecord {
 
 export interface StateStore {
   /**
-   * Runs `decide` on the current document in a transaction and writes what it returns; `decide` may run more
-   * than once (contention), so it must be pure.
+   * Runs `decide` on the current document and writes what it returns, only if nobody wrote the document since
+   * it was read; on a lost race it reads and decides again, so `decide` must be pure. Holds no lock: a writer
+   * that dies midway blocks nobody.
    */
   update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }): Promise<T>;
   /**
    * Reads without a transaction and writes the fields `decide` returns only if the document is unchanged since
-   * the read; resolves whether it wrote. For follow-up marks that must not contend (lock) with the transactions
-   * of other handlers on the same document: losing the race to any other write is fine for them.
+   * the read; resolves whether it wrote. For follow-up marks that lose gladly to any other write: it does
+   * not try again.
    */
   patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean>;
   get(id: string): Promise<FileDoc | undefined>;

@@ -1,4 +1,4 @@
-// The dbt trigger's state port: one document per (batch, batch key) changed in transactions, and one record per run.
+// The dbt trigger's state port: one document per (batch, batch key) changed atomically, and one record per run.
 import type { BatchKeyState, RunState } from './batch-state.js';
 import type { DbtRunResult } from './runner.js';
 
@@ -20,7 +20,7 @@ export interface DbtRunRecord {
   message: string | null;
 }
 
-/** What one transaction writes: the batch key's state and/or run records (nothing when both are absent). */
+/** What one decision writes, in one commit: the batch key's state and/or run records (nothing when both are absent). */
 export interface TriggerWrite<T> {
   state?: BatchKeyState;
   runs?: DbtRunRecord[];
@@ -29,7 +29,8 @@ export interface TriggerWrite<T> {
 
 export interface BatchStore {
   /**
-   * Runs `decide` on the current state of (batch, key) in a transaction and writes what it returns, atomically;
+   * Runs `decide` on the current state of (batch, key) and writes what it returns in one commit, only if nobody
+   * wrote the state since it was read (run records only with a state);
    * `decide` may run more than once (contention), so it must be pure.
    */
   update<T>(batch: string, batchKey: string, decide: (state: BatchKeyState | undefined) => TriggerWrite<T>): Promise<T>;

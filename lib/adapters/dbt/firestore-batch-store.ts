@@ -1,6 +1,7 @@
-// The dbt trigger's BatchStore over Firestore: one document per (batch, batch key), one per run, changed in transactions.
+// The dbt trigger's BatchStore over Firestore: one document per (batch, batch key), one per run, changed by compare-and-set.
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import { docId } from '../../pipeline/index.js';
+import { compareAndSet } from '../firestore/compare-and-set.js';
 import type { BatchKeyState, BatchStore, DbtRunRecord, TriggerWrite } from '../../transform/index.js';
 
 export const BATCH_COLLECTIONS = { batches: 'landfall-batches', runs: 'landfall-dbt-runs' } as const;
@@ -34,13 +35,9 @@ export class FirestoreBatchStore implements BatchStore {
   }
 
   update<T>(batch: string, batchKey: string, decide: (state: BatchKeyState | undefined) => TriggerWrite<T>): Promise<T> {
-    const ref = this.batches.doc(batchDocId(batch, batchKey));
-    return this.db.runTransaction(async (tx) => {
-      const snapshot = await tx.get(ref);
-      const write = decide(snapshot.exists ? (snapshot.data() as BatchKeyState) : undefined);
-      if (write.state) tx.set(ref, write.state);
-      for (const run of write.runs ?? []) tx.set(this.runs.doc(runDocId(run)), run);
-      return write.result;
+    return compareAndSet<BatchKeyState, T>(this.db, this.batches.doc(batchDocId(batch, batchKey)), (current) => {
+      const { state, runs = [], result } = decide(current);
+      return { next: state, alongside: runs.map((run) => ({ ref: this.runs.doc(runDocId(run)), data: run })), result };
     });
   }
 

@@ -1,7 +1,8 @@
-// The StateStore port over Firestore: one document per (table, batch key), changed only in transactions.
+// The StateStore port over Firestore: one document per (table, folder, batch key), changed only by compare-and-set.
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import type { FileDoc } from '../../pipeline/file-doc.js';
 import { COLLECTIONS } from '../../pipeline/ids.js';
+import { compareAndSet } from './compare-and-set.js';
 import { ACTIVE_STATES } from '../../pipeline/states.js';
 import type { StateStore, UnmatchedRecord } from '../../pipeline/ports.js';
 
@@ -35,13 +36,9 @@ export class FirestoreStateStore implements StateStore {
   }
 
   update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }): Promise<T> {
-    const ref = this.files.doc(id);
-    return this.db.runTransaction(async (tx) => {
-      const snapshot = await tx.get(ref);
-      const current = snapshot.exists ? fileDoc(snapshot.data()) : undefined;
-      const { doc, write, result } = decide(current);
-      if (write && doc !== undefined) tx.set(ref, doc);
-      return result;
+    return compareAndSet<FileDoc, T>(this.db, this.files.doc(id), (current) => {
+      const { doc, write, result } = decide(current && fileDoc(current));
+      return write && doc !== undefined ? { next: doc, result } : { result };
     });
   }
 
@@ -76,12 +73,10 @@ export class FirestoreStateStore implements StateStore {
   }
 
   async recordUnmatched(id: string, record: Omit<UnmatchedRecord, 'firstSeenAt'>): Promise<void> {
-    const ref = this.unmatched.doc(id);
-    await this.db.runTransaction(async (tx) => {
-      const snapshot = await tx.get(ref);
-      const firstSeenAt = snapshot.exists ? (snapshot.data() as UnmatchedRecord).firstSeenAt : record.lastSeenAt;
-      tx.set(ref, { ...record, firstSeenAt });
-    });
+    await compareAndSet<UnmatchedRecord, void>(this.db, this.unmatched.doc(id), (current) => ({
+      next: { ...record, firstSeenAt: current?.firstSeenAt ?? record.lastSeenAt },
+      result: undefined,
+    }));
   }
 
   async listUnmatched(): Promise<UnmatchedRecord[]> {

@@ -1,0 +1,57 @@
+// Read, decide, and write only if the document is unchanged since the read: a read-modify-write that holds no lock.
+//
+// A Firestore transaction of a server client locks what it reads until it commits. When its process dies in
+// between (a SIGKILL, an instance stopped mid-request), the lock stays until the server gives up on the transaction:
+// 60 s of idleness in production, about as long on the emulator. Every other handler of that document waits that
+// long, and each one waiting fills a function instance. A write conditioned on the read's update time leaves
+// nothing behind when its writer dies, and costs two calls instead of three.
+import { FieldValue, type DocumentData, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import { TransientError } from '../../errors.js';
+
+/** Another writer got there first: create found the document, or the update time moved on since the read. */
+const LOST_RACE = new Set([5 /* NOT_FOUND */, 6 /* ALREADY_EXISTS */, 9 /* FAILED_PRECONDITION */, 10 /* ABORTED */]);
+const ATTEMPTS = 20;
+
+export interface Change<D, T> {
+  /** The document to write; absent: write nothing. */
+  next?: D;
+  /** Other documents written in the same commit as `next` (never without it). */
+  alongside?: { ref: DocumentReference; data: DocumentData }[];
+  result: T;
+}
+
+/** `next` as an update of `current`: every field it has, and a delete for every field it dropped. */
+function replacement(current: DocumentData, next: DocumentData): DocumentData {
+  const fields: DocumentData = {};
+  for (const [key, value] of Object.entries(next)) if (value !== undefined) fields[key] = value;
+  for (const key of Object.keys(current)) if (!(key in fields)) fields[key] = FieldValue.delete();
+  return fields;
+}
+
+/**
+ * Runs `decide` on the document as read and commits what it returns on condition that nobody wrote the document
+ * since; on a lost race it reads again and decides again, so `decide` must be pure.
+ */
+export async function compareAndSet<D extends DocumentData, T>(db: Firestore, ref: DocumentReference, decide: (current: D | undefined) => Change<D, T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await ref.get();
+    const current = snapshot.exists ? (snapshot.data() as D) : undefined;
+    const { next, alongside = [], result } = decide(current);
+    if (next === undefined) {
+      if (alongside.length > 0) throw new Error(`compareAndSet(${ref.path}): documents alongside no write of the document itself`);
+      return result;
+    }
+    const batch = db.batch();
+    if (current === undefined) batch.create(ref, next);
+    else batch.update(ref, replacement(current, next), { lastUpdateTime: snapshot.updateTime! });
+    for (const other of alongside) batch.set(other.ref, other.data);
+    try {
+      await batch.commit();
+      return result;
+    } catch (error) {
+      if (!LOST_RACE.has((error as { code?: number }).code ?? -1)) throw error;
+      if (attempt === ATTEMPTS) throw new TransientError(`${ref.path}: another writer won ${ATTEMPTS} times in a row`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+    }
+  }
+}
