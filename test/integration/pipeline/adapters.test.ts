@@ -91,6 +91,20 @@ test('firestore: concurrent arrivals of data and go files publish exactly one re
   assert.deepEqual((await store.list()).map((d) => d.table), ['raw_trades']);
 });
 
+test('firestore: an update replaces the document (a field the decision drops is gone) and parallel updates lose none', async () => {
+  const store = new FirestoreStateStore(firestore, { collectionPrefix: 'replace-' });
+  const before = await store.update('t~1', (d) => ({ doc: applyArrival(d, arrived('data', part('t_1.csv', '1')), plain, { folder: '', batchKey: '1' }, NOW).doc, write: true, result: d }));
+  assert.equal(before, undefined, 'the first update creates the document');
+  await store.update('t~1', (d) => ({ doc: { ...d!, overdue: { round: 1, reportedAt: NOW } }, write: true, result: undefined }));
+  await store.update('t~1', (d) => {
+    const { overdue: _, ...rest } = d!;
+    return { doc: rest, write: true, result: undefined };
+  });
+  assert.equal('overdue' in (await store.get('t~1'))!, false);
+  await Promise.all(Array.from({ length: 12 }, () => store.update('t~1', (d) => ({ doc: { ...d!, claims: d!.claims + 1 }, write: true, result: undefined }))));
+  assert.equal((await store.get('t~1'))!.claims, 12);
+});
+
 test('firestore: unmatched objects keep their first sighting', async () => {
   const store = new FirestoreStateStore(firestore, { collectionPrefix: 'unmatched-' });
   await store.recordUnmatched('landing~x', { bucket: 'landing', name: 'incoming/x.txt', generation: '1', lastSeenAt: '2024-01-01T00:00:00.000Z' });
