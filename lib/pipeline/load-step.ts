@@ -88,11 +88,12 @@ async function moveFailed(ctx: MoveContext, parts: Part[], outcome: Outcome, doc
 async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequest, loadId: string, bytes: number): Promise<Outcome> {
   let goFile: { name: string; text: string } | undefined;
   if (request.go) {
-    const go = await deps.objects.stat(request.go.bucket, request.go.name);
-    if (go?.generation !== request.go.generation) {
+    // An earlier attempt of this round may have archived the go file and died before the data file's move.
+    const go = await whereNow(deps, ctx, request.go);
+    if (go === undefined) {
       return failed(loadId, `the go file ${objectKey(identityOf(request.go))} was deleted or replaced before the load; upload it again`);
     }
-    goFile = { name: baseName(identityOf(request.go).name), text: await deps.objects.readText(request.go) };
+    goFile = { name: baseName(identityOf(request.go).name), text: await deps.objects.readText(go) };
   }
   const source = await deps.objects.openSource(request.data, {
     name: baseName(ctx.data.name),
@@ -162,10 +163,8 @@ async function recover(deps: LoadStepDeps, ctx: MoveContext, request: LoadReques
   const archived = destinationOf(ctx, request.data, 'archive');
   const copy = await deps.objects.stat(archived.bucket, archived.name);
   if (copy) {
-    const at = (info: ObjectInfo, part: SourceRef): SourceRef => ({ ...part, bucket: info.bucket, name: info.name, generation: info.generation, origin: identityOf(part) });
-    const go = request.go && (await whereNow(deps, ctx, request.go));
-    const moved: LoadRequest = { ...request, data: at(copy, request.data), ...(request.go && go ? { go: at(go, request.go) } : {}) };
-    return loadParts(deps, ctx, moved, loadId, copy.size);
+    const data: SourceRef = { ...request.data, bucket: copy.bucket, name: copy.name, generation: copy.generation, origin: identityOf(request.data) };
+    return loadParts(deps, ctx, { ...request, data }, loadId, copy.size);
   }
   const failedCopy = destinationOf(ctx, request.data, 'failed');
   if (await deps.objects.stat(failedCopy.bucket, failedCopy.name)) return failed(loadId, await earlierFailure(deps, failedCopy));

@@ -92,6 +92,21 @@ const CRASHES = {
       return report;
     });
   },
+  // The go file is archived and gone from landing, the data file is copied but still in landing: the retake must
+  // find the go file's archived copy, not take it for deleted and fail the file.
+  'between the moves, the go file archived and the data file not yet': (arm: () => boolean) => {
+    const objects = h.loader.objects;
+    h.loader.objects = Object.assign(Object.create(objects) as typeof objects, {
+      delete: async (ref: Parameters<typeof objects.delete>[0]) => {
+        if (ref.bucket === h.topology.buckets.landing.name && ref.name.endsWith('.csv') && arm()) {
+          // The two parts move at once: the crash comes once the go file's move is done.
+          await h.waitFor('the go file archived', async () => (await objects.stat(ref.bucket, ref.name.replace(/\.csv$/, '.go'))) === undefined);
+          throw new Error('injected crash between the moves');
+        }
+        return objects.delete(ref);
+      },
+    });
+  },
   'after the moves, before the load event': (arm: () => boolean) => {
     const bus = h.loader.bus;
     h.loader.bus = {
@@ -119,7 +134,7 @@ for (const [i, [when, inject]] of Object.entries(CRASHES).entries()) {
   test(`a loader crash ${when}: the redelivery ends the round loaded with the committed load, told in its event`, async () => {
     const key = `2024011${i}`;
     let crashes = 0;
-    const [bus, store] = [h.loader.bus, h.loader.store];
+    const [bus, store, objects] = [h.loader.bus, h.loader.store, h.loader.objects];
     inject(() => crashes++ === 0);
     try {
       await h.upload(`trades_${key}.go`, 'record_count=3\n');
@@ -141,9 +156,10 @@ for (const [i, [when, inject]] of Object.entries(CRASHES).entries()) {
       assert.equal(rows[0]?.n, 3);
       assert.equal((await h.objects.list('landfall-archive', `raw_trades/${key}/`)).length, 2, 'data and go file archived');
       assert.deepEqual(await names('landfall-landing'), []);
+      assert.deepEqual(await h.objects.list('landfall-failed', `raw_trades/${key}/`), [], 'nothing of a loaded round in the failed bucket');
     } finally {
       h.setLoad(h.realLoad);
-      Object.assign(h.loader, { bus, store });
+      Object.assign(h.loader, { bus, store, objects });
     }
   });
 }
