@@ -1,5 +1,8 @@
 // landfall's Cloud Functions: the process loads only the one it runs (FUNCTION_TARGET, which Cloud Functions sets and
 // functions-framework reads), each from its own module and composition root; every one of them when none is named.
+import { useCompileCache } from './compile-cache.js';
+
+useCompileCache();
 const FUNCTIONS: Record<string, () => Promise<unknown>> = {
   matcher: () => import('./matcher.js'),
   loader: () => import('./loader.js'),

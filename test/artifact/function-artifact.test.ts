@@ -74,12 +74,30 @@ async function landed(name: string, text: string) {
 }
 
 test('the upload is the source and config the build needs: no tests, fixtures, caches, builds or secrets', (t) => {
-  const banned = /^(test|bench|docs|dbt|emulators|terraform|node_modules|dist|\.cache|\.landfall|\.git)(\/|$)|fixtures|\.tfstate|\.tfvars|\.duckdb|\.pem$|\.key$|(^|\/)\.env/;
+  const banned = /^(test|bench|docs|dbt|emulators|terraform|node_modules|dist|\.compile-cache|\.cache|\.landfall|\.git)(\/|$)|fixtures|\.tfstate|\.tfvars|\.duckdb|\.pem$|\.key$|(^|\/)\.env/;
   assert.deepEqual(artifact.uploaded.filter((f) => banned.test(f)), []);
   for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'config/topology.yaml', 'functions/index.ts', 'lib/wiring/loader.ts']) {
     assert.ok(artifact.uploaded.includes(needed), `${needed} is uploaded`);
   }
   t.diagnostic(`upload: ${artifact.uploaded.length} files, ${(artifact.uploadedBytes / 1024).toFixed(0)} KiB`);
+});
+
+// A function process adds what it compiled to the cache when it exits; these are SIGKILLed, so each one here
+// starts with the cache as the build left it.
+test('the build ships a compile cache, and a cold start reads nearly every module it loads from it', async (t) => {
+  const first: Record<string, () => Promise<ReturnType<typeof envelope>>> = {
+    matcher: () => landed('instruments_20241130.csv', 'isin,name\nDE0,zero\n'),
+    dbtTrigger: async () => envelope(Buffer.from(JSON.stringify({ v: 1, table: 'raw_instruments', batchKey: '20241130', loadId: '11111111-2222-5333-8444-555555555554', status: 'loaded', rows: 1, file: 'gs://x/y#0' })), {}, 'dbtTrigger'),
+    sweep: async () => envelope(Buffer.from(JSON.stringify({ v: 1, source: 'cloud-scheduler' })), {}, 'sweep'),
+  };
+  for (const [fn, push] of Object.entries(first) as [FunctionName, () => Promise<ReturnType<typeof envelope>>][]) {
+    const { running, path } = await start(fn, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    assert.deepEqual(await firstAnswer(running, path, await push()), { acked: true, status: 204 }, running.output());
+    const count = (re: RegExp) => running.output().match(re)?.length ?? 0;
+    const [cached, compiled] = [count(/V8 code cache for .* was accepted/g), count(/V8 code cache for .* was not initialized/g)];
+    t.diagnostic(`${fn}: ${cached} modules from the build's compile cache, ${compiled} compiled`);
+    assert.ok(cached > 0 && compiled <= cached / 20, `${fn}: ${cached} modules from the cache, ${compiled} compiled`);
+  }
 });
 
 test('matcher, loader, dbtTrigger and sweep each start from package.json main on Node 24 and ack a real push', async (t) => {
@@ -88,7 +106,7 @@ test('matcher, loader, dbtTrigger and sweep each start from package.json main on
   assert.deepEqual(await firstAnswer(matcher.running, matcher.path, arrival), { acked: true, status: 204 }, matcher.running.output());
   t.diagnostic(`matcher: first ack ${Math.round(performance.now() - matcher.startedAt)} ms after its process started, peak RSS ${(await peakRssMiB(matcher.running.process.pid!)).toFixed(0)} MiB`);
 
-  const request = await until('the load request the matcher published', () => pulled.requests[0]);
+  const request = await until('the load request the matcher published', () => pulled.requests.find((m) => m.data.toString().includes('instruments_20241201.csv')));
   const loader = await start('loader');
   const loadEnvelope = envelope(request.data, request.attributes, 'loader');
   assert.deepEqual(await firstAnswer(loader.running, loader.path, loadEnvelope), { acked: true, status: 204 }, loader.running.output());

@@ -1,0 +1,133 @@
+// Cold start of each function from the deploy artifact on the runtime's Node: process start to first answer, and
+// peak RSS, without a compile cache, with the one the build ships, and with one a previous run filled. Each run
+// is a fresh process; the variants alternate so that they share the machine's drift.
+//   npm run bench:cold-start -- [--runs 5] [--out bench/out/cold-start.json]
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pushEndpoint } from '../emulators/bootstrap.js';
+import { freePort } from '../emulators/ports.js';
+import { pushEnvelope } from '../emulators/push-envelope.js';
+import { startStack, storageClient } from '../emulators/stack.js';
+import { NODE24, buildArtifact } from '../test/artifact/build.js';
+import { firstAnswer, peakRssMiB, startFunction } from '../test/artifact/functions.js';
+import { median, table } from './pipeline-trace.js';
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/out/cold-start.json' } } });
+const RUNS = Number(args.runs);
+
+const dir = await mkdtemp(join(tmpdir(), 'landfall-cold-'));
+const [artifact, stack] = await Promise.all([
+  buildArtifact(join(dir, 'upload')),
+  startStack({ freePorts: true, functions: [], workDir: join(dir, 'stack'), log: () => {} }),
+]);
+await mkdir(join(dir, 'tmp'));
+
+let n = 0;
+const envelope = (data: Buffer, attributes: Record<string, string>, sub: string) =>
+  pushEnvelope({ data, attributes, messageId: `cold-${++n}`, publishTime: new Date().toISOString() }, `projects/${stack.project}/subscriptions/${sub}`, 1);
+
+/** A fresh landing object and its notification: every matcher run matches a new file. */
+async function arrival() {
+  const { landing } = stack.topology.buckets;
+  const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}instruments_2025${String(1000 + n)}.csv`);
+  await file.save('isin,name\nDE1,one\n', { resumable: false });
+  const [meta] = await file.getMetadata();
+  const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
+  return envelope(Buffer.from(JSON.stringify(meta)), attributes, 'matcher');
+}
+
+const FUNCTIONS = {
+  matcher: arrival,
+  dbtTrigger: async () => envelope(Buffer.from(JSON.stringify({ v: 1, table: 'raw_instruments', batchKey: '20241201', loadId: '11111111-2222-5333-8444-555555555555', status: 'loaded', rows: 2, file: 'gs://x/y#1' })), {}, 'dbtTrigger'),
+  sweep: async () => envelope(Buffer.from(JSON.stringify({ v: 1, source: 'cloud-scheduler' })), {}, 'sweep'),
+} as const;
+type Fn = keyof typeof FUNCTIONS;
+
+/** The compile cache as the build made it: restored before each run, since a process adds what it compiled. */
+const shipped = join(artifact.dir, '.compile-cache');
+await cp(shipped, join(dir, 'shipped-cache'), { recursive: true });
+const restoreShipped = async () => {
+  await rm(shipped, { recursive: true, force: true });
+  await cp(join(dir, 'shipped-cache'), shipped, { recursive: true });
+};
+
+const VARIANTS: Record<string, { env: Record<string, string>; before?: () => Promise<void> }> = {
+  'no compile cache': { env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+  'as deployed (cache from the build)': { env: {}, before: restoreShipped },
+  'cache warmed by a run': { env: { NODE_COMPILE_CACHE: join(dir, 'warm-cache') } },
+};
+
+interface Run {
+  ms: number;
+  rss: number;
+  /** With NODE_DEBUG_NATIVE=COMPILE_CACHE: modules read from the cache, and modules compiled. */
+  cached?: number;
+  compiled?: number;
+}
+
+async function once(fn: Fn, env: Record<string, string>): Promise<Run> {
+  const port = await freePort();
+  const body = await FUNCTIONS[fn]();
+  const started = performance.now();
+  const running = startFunction(artifact.dir, NODE24, stack.topology.functions[fn].entryPoint, port, {
+    ...stack.env,
+    DUCKDB_PATH: join(dir, 'cold.duckdb'),
+    LANDFALL_TEMP_DIR: join(dir, 'tmp'),
+    ...env,
+  });
+  try {
+    const answer = await firstAnswer(running, new URL(pushEndpoint(stack.topology, fn, port)).pathname, body);
+    const ms = performance.now() - started;
+    if (!answer.acked) throw new Error(`${fn}: no ack (${JSON.stringify(answer)})\n${running.output()}`);
+    const count = (re: RegExp) => running.output().match(re)?.length ?? 0;
+    const coverage = env.NODE_DEBUG_NATIVE ? { cached: count(/V8 code cache for .* was accepted/g), compiled: count(/V8 code cache for .* was not initialized/g) } : {};
+    return { ms, rss: await peakRssMiB(running.process.pid!), ...coverage };
+  } finally {
+    running.process.kill('SIGTERM');
+    await new Promise((resolve) => (running.process.exitCode !== null ? resolve(null) : running.process.once('exit', resolve)));
+  }
+}
+
+const results: Record<string, Record<string, { ms: number[]; rss: number[] }>> = {};
+/** One untimed cold start of each function as deployed, telling how much of what it loads the build's cache holds. */
+const coverage: Record<string, { cached: number; compiled: number }> = {};
+try {
+  for (const fn of Object.keys(FUNCTIONS) as Fn[]) {
+    await once(fn, VARIANTS['cache warmed by a run']!.env); // fills the warm cache
+    for (let run = 0; run < RUNS; run++) {
+      for (const [variant, { env, before }] of Object.entries(VARIANTS)) {
+        await before?.();
+        const r = await once(fn, env);
+        const slot = ((results[fn] ??= {})[variant] ??= { ms: [], rss: [] });
+        slot.ms.push(r.ms);
+        slot.rss.push(r.rss);
+      }
+    }
+    await restoreShipped();
+    const { cached = 0, compiled = 0 } = await once(fn, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    coverage[fn] = { cached, compiled };
+  }
+} finally {
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const BASELINE = 'no compile cache';
+/** The median of each run's own ratio to the baseline run beside it: the machine's drift cancels out. */
+const ratio = (r: { ms: number[] }, base: { ms: number[] }) => median(r.ms.map((ms, i) => ms / base.ms[i]!));
+const rows = Object.entries(results).flatMap(([fn, byVariant]) =>
+  Object.entries(byVariant).map(([variant, r]) => [
+    fn,
+    variant,
+    `${Math.round(median(r.ms))} ms`,
+    `${Math.round(Math.min(...r.ms))}–${Math.round(Math.max(...r.ms))}`,
+    `${ratio(r, byVariant[BASELINE]!).toFixed(2)}×`,
+    `${Math.round(median(r.rss))} MiB`,
+  ]),
+);
+console.log(table(['function', 'variant', `first ack, median of ${RUNS}`, 'range', `time / ${BASELINE}, per pair`, 'peak RSS'], rows));
+console.log(`\nmodules of one cold start as deployed, from the build's cache / compiled: ${Object.entries(coverage).map(([fn, c]) => `${fn} ${c.cached}/${c.compiled}`).join(', ')}`);
+await mkdir(dirname(args.out), { recursive: true });
+await writeFile(args.out, `${JSON.stringify({ at: new Date().toISOString(), runs: RUNS, node: NODE24, results, coverage }, null, 2)}\n`);
