@@ -4,7 +4,8 @@
 // between (a SIGKILL, an instance stopped mid-request), the lock stays until the server gives up on the transaction:
 // 60 s of idleness in production, about as long on the emulator. Every other handler of that document waits that
 // long, and each one waiting fills a function instance. A write conditioned on the read's update time leaves
-// nothing behind when its writer dies, and costs two calls instead of three.
+// nothing behind when its writer dies. It costs what the transaction cost: a read and a commit (the client
+// starts a transaction with its first read).
 import { FieldValue, type DocumentData, type DocumentReference, type Firestore } from '@google-cloud/firestore';
 import { TransientError } from '../../errors.js';
 
