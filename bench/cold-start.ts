@@ -11,7 +11,7 @@ import { freePort } from '../emulators/ports.js';
 import { pushEnvelope } from '../emulators/push-envelope.js';
 import { startStack, storageClient } from '../emulators/stack.js';
 import { NODE24, buildArtifact } from '../test/artifact/build.js';
-import { firstAnswer, peakRssMiB, startFunction } from '../test/artifact/functions.js';
+import { compileCacheUse, firstAnswer, peakRssMiB, startFunction } from '../test/artifact/functions.js';
 import { median, table } from './pipeline-trace.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/out/cold-start.json' } } });
@@ -81,9 +81,7 @@ async function once(fn: Fn, env: Record<string, string>): Promise<Run> {
     const answer = await firstAnswer(running, new URL(pushEndpoint(stack.topology, fn, port)).pathname, body);
     const ms = performance.now() - started;
     if (!answer.acked) throw new Error(`${fn}: no ack (${JSON.stringify(answer)})\n${running.output()}`);
-    const count = (re: RegExp) => running.output().match(re)?.length ?? 0;
-    const coverage = env.NODE_DEBUG_NATIVE ? { cached: count(/V8 code cache for .* was accepted/g), compiled: count(/V8 code cache for .* was not initialized/g) } : {};
-    return { ms, rss: await peakRssMiB(running.process.pid!), ...coverage };
+    return { ms, rss: await peakRssMiB(running.process.pid!), ...(env.NODE_DEBUG_NATIVE ? compileCacheUse(running.output()) : {}) };
   } finally {
     running.process.kill('SIGTERM');
     await new Promise((resolve) => (running.process.exitCode !== null ? resolve(null) : running.process.once('exit', resolve)));

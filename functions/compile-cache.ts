@@ -4,7 +4,7 @@ import module from 'node:module';
 import { join } from 'node:path';
 
 /** Beside dist/ in the deployed source (`/workspace/.compile-cache` on Cloud Functions). */
-export const COMPILE_CACHE_DIR = join(import.meta.dirname, '..', '..', '.compile-cache');
+const COMPILE_CACHE_DIR = join(import.meta.dirname, '..', '..', '.compile-cache');
 
 type CompileCache = { enableCompileCache?: (options: { directory: string; portable: boolean }) => { status: number; message?: string }; flushCompileCache?: () => void };
 

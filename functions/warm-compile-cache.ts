@@ -7,11 +7,12 @@ import { flushCompileCache, useCompileCache } from './compile-cache.js';
 const LOADED_LATER = ['@google-cloud/storage', '@google-cloud/run', '../lib/adapters/gcs/index.js', '../lib/adapters/duckdb/index.js', '../lib/adapters/bigquery/index.js'];
 
 useCompileCache();
-for (const module of [...['matcher', 'loader', 'dbt-trigger', 'sweep'].map((target) => `./${target}.js`), ...LOADED_LATER]) {
+delete process.env.FUNCTION_TARGET; // index.js then loads every function
+for (const module of ['./index.js', ...LOADED_LATER]) {
   try {
     await import(module);
   } catch (error) {
-    // A root that needs settings the build does not have: the modules it imported are compiled by now.
+    // A root that needs settings the build does not have: the modules loaded so far are compiled by now.
     process.stderr.write(`compile cache: ${module}: ${(error as Error).message}\n`);
   }
 }

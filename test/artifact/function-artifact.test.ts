@@ -14,7 +14,7 @@ import type { FunctionName } from '../../lib/config/index.js';
 import { queryDuckDb } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
 import { NODE24, buildArtifact, type Artifact } from './build.js';
-import { firstAnswer, peakRssMiB, startFunction, type RunningFunction } from './functions.js';
+import { compileCacheUse, firstAnswer, peakRssMiB, startFunction, type RunningFunction } from './functions.js';
 
 let dir: string;
 let artifact: Artifact;
@@ -93,8 +93,7 @@ test('the build ships a compile cache, and a cold start reads nearly every modul
   for (const [fn, push] of Object.entries(first) as [FunctionName, () => Promise<ReturnType<typeof envelope>>][]) {
     const { running, path } = await start(fn, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
     assert.deepEqual(await firstAnswer(running, path, await push()), { acked: true, status: 204 }, running.output());
-    const count = (re: RegExp) => running.output().match(re)?.length ?? 0;
-    const [cached, compiled] = [count(/V8 code cache for .* was accepted/g), count(/V8 code cache for .* was not initialized/g)];
+    const { cached, compiled } = compileCacheUse(running.output());
     t.diagnostic(`${fn}: ${cached} modules from the build's compile cache, ${compiled} compiled`);
     assert.ok(cached > 0 && compiled <= cached / 20, `${fn}: ${cached} modules from the cache, ${compiled} compiled`);
   }

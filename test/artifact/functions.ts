@@ -39,6 +39,15 @@ export function startFunction(dir: string, node: string, target: string, port: n
   };
 }
 
+/**
+ * What a function run with NODE_DEBUG_NATIVE=COMPILE_CACHE wrote about Node's compile cache: modules whose compiled
+ * code it read from the cache, and modules it had to compile.
+ */
+export function compileCacheUse(output: string): { cached: number; compiled: number } {
+  const count = (re: RegExp) => output.match(re)?.length ?? 0;
+  return { cached: count(/V8 code cache for .* was accepted/g), compiled: count(/V8 code cache for .* was not initialized/g) };
+}
+
 /** Peak resident memory of a process so far (VmHWM), in MiB. */
 export async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
