@@ -12,6 +12,19 @@ import { StackError } from './health.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CACHE_BIN = join(REPO_ROOT, '.cache', 'bin');
 const FUNCTIONS_FRAMEWORK_MAIN = join(REPO_ROOT, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+/** The Node.js of each deploy runtime emulators/install.sh installs (its `node24` step). */
+const RUNTIME_NODES: Record<string, string> = { nodejs24: join(REPO_ROOT, '.cache', 'node24', 'bin', 'node') };
+
+/**
+ * The Node.js that runs the functions of `runtime` (config/topology.yaml), as Cloud Functions runs them: the machine's
+ * own when it is that version, else the one install.sh put in .cache/. The relay, tests and tools keep the machine's.
+ */
+export function runtimeNode(runtime: string): string {
+  if (runtime === `nodejs${process.versions.node.split('.')[0]}`) return process.execPath;
+  const node = RUNTIME_NODES[runtime];
+  if (node === undefined) throw new StackError('matcher', `runtime ${runtime}: emulators/install.sh installs Node.js for ${Object.keys(RUNTIME_NODES).join(', ')} only`);
+  return node;
+}
 
 export interface PartContext {
   topology: Topology;
@@ -63,7 +76,7 @@ function storageSpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
 
 function functionSpec(fn: FunctionName, ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
   return {
-    command: process.execPath,
+    command: runtimeNode(ctx.topology.runtime),
     args: [
       ...['--import', 'tsx', FUNCTIONS_FRAMEWORK_MAIN],
       `--target=${ctx.topology.functions[fn].entryPoint}`,
@@ -140,8 +153,10 @@ function onPath(command: string): boolean {
 }
 
 /** Says what to run before any process starts, rather than a spawn error from the middle of start-up. */
-export function preflight(): void {
+export function preflight(ctx: Pick<PartContext, 'topology' | 'functions'>): void {
   const install = 'run `bash emulators/install.sh` (it installs what is missing and says what it cannot)';
+  const { topology, functions } = ctx;
+  if (functions.length > 0 && !existsSync(runtimeNode(topology.runtime))) throw new StackError('matcher', `needs Node.js for the ${topology.runtime} runtime, which is not installed: ${install}`);
   if (!existsSync(join(CACHE_BIN, 'fake-gcs-server'))) throw new StackError('storage', `is not installed: ${install}`);
   if (!onPath('gcloud')) throw new StackError('pubsub', `needs gcloud, which is not on PATH: ${install}`);
   if (!existsSync(FUNCTIONS_FRAMEWORK_MAIN)) throw new StackError('matcher', `needs node_modules: ${install}`);

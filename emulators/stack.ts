@@ -125,8 +125,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // This process talks to emulators only: keep Google's auth library from probing the GCE metadata server.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  preflight();
   const { ctx, functions } = await prepare(options);
+  preflight(ctx);
   // The relay pushes to the function subscriptions: it starts once they exist, after everything else.
   const parts: StackPart[] = [...EMULATOR_PARTS, ...functions];
   const relay: StackPart[] = functions.length > 0 ? ['relay'] : [];

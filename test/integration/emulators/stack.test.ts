@@ -23,6 +23,8 @@ interface RecordedEvent {
   type: string;
   source: string;
   data: { message: { attributes: Record<string, string>; data: string; messageId: string } };
+  /** The Node.js version of the function process that received it. */
+  node: string;
 }
 
 const waitFor = <T>(what: string, probe: () => T | undefined) => waitUntil(what, probe, 20_000);
@@ -111,6 +113,14 @@ describe('local stack (emulators/stack.ts)', () => {
     assert.equal(String(resource.generation), String(metadata.generation));
     assert.equal(String(resource.size), '12');
     assert.equal(resource.contentType, 'text/csv');
+  });
+
+  it("runs the functions on the deploy runtime's Node.js (config/topology.yaml runtime), as Cloud Functions does", async () => {
+    const name = `${stack.topology.buckets.landing.prefix}runtime_check.csv`;
+    await upload(name, 'id\n1\n');
+    const [event] = await waitFor('the notification', () => (eventsFor(name).length ? eventsFor(name) : undefined));
+    assert.equal(stack.topology.runtime, 'nodejs24');
+    assert.match(event!.node, /^v24\./);
   });
 
   it('sends no notification for an object outside the landing prefix or bucket', async () => {
