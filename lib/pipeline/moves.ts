@@ -44,7 +44,7 @@ export async function movePart(ctx: MoveContext, part: Part, target: MoveTarget)
     loadId: ctx.loadId,
     status: target === 'archive' ? 'loaded' : 'failed',
   });
-  const copy = (await ctx.objects.stat(dest.bucket, dest.name)) ?? (await ctx.objects.copy(part, dest, { metadata }));
+  const copy = await ctx.objects.copy(part, dest, { metadata });
   const copied = readOrigin(copy.metadata)?.origin;
   if (!copied || objectKey(copied) !== objectKey(origin)) {
     const holds = copied ? objectKey(copied) : 'another object';

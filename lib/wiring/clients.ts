@@ -26,7 +26,11 @@ function lazyObjectStore(env: Env, projectId: string): ObjectStore {
   const open = async (): Promise<ObjectStore> => {
     const [{ Storage }, { GcsObjectStore }] = await Promise.all([import('@google-cloud/storage'), import('../adapters/gcs/index.js')]);
     const storage = new Storage({ projectId, ...(env.STORAGE_API_ENDPOINT ? { apiEndpoint: env.STORAGE_API_ENDPOINT } : {}) });
-    return new GcsObjectStore(storage, env.LANDFALL_TEMP_DIR ? { tempDirectory: env.LANDFALL_TEMP_DIR } : {});
+    return new GcsObjectStore(storage, {
+      ...(env.LANDFALL_TEMP_DIR ? { tempDirectory: env.LANDFALL_TEMP_DIR } : {}),
+      // Another endpoint is an emulator (fake-gcs-server), or something else that may not enforce them.
+      enforcesPreconditions: !env.STORAGE_API_ENDPOINT,
+    });
   };
   return new Proxy({} as ObjectStore, {
     get: (_, method: keyof ObjectStore) => async (...args: unknown[]) => {

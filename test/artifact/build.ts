@@ -5,11 +5,12 @@ import { existsSync, realpathSync } from 'node:fs';
 import { cp, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { runtimeNode } from '../../emulators/parts.js';
 
 const run = promisify(execFile);
 export const REPO = join(import.meta.dirname, '..', '..');
 /** The nodejs24 runtime's Node, installed by emulators/install.sh. */
-export const NODE24 = join(REPO, '.cache', 'node24', 'bin', 'node');
+export const NODE24 = runtimeNode('nodejs24');
 
 export interface Artifact {
   dir: string;

@@ -34,14 +34,28 @@ async function statFile(file: File): Promise<ObjectInfo | undefined> {
   }
 }
 
+export interface GcsObjectStoreOptions {
+  /** Where downloads for DuckDB go. Default: the OS temp folder. */
+  tempDirectory?: string;
+  /**
+   * Whether the server enforces the preconditions of a rewrite and a delete, as Cloud Storage does. fake-gcs-server
+   * ignores them: it overwrites an existing destination and deletes whatever generation is live. Unless told, the
+   * store looks first, which is safe with either but costs a request per copy and per delete (default: false).
+   */
+  enforcesPreconditions?: boolean;
+}
+
 export class GcsObjectStore implements ObjectStore {
   /** `storage.bucket()` builds a new Bucket (with its ACL, IAM and notification helpers) at every call: one per name. */
   private readonly buckets = new Map<string, Bucket>();
+  private readonly enforcesPreconditions: boolean;
 
   constructor(
     private readonly storage: Storage,
-    private readonly options: { tempDirectory?: string } = {},
-  ) {}
+    private readonly options: GcsObjectStoreOptions = {},
+  ) {
+    this.enforcesPreconditions = options.enforcesPreconditions ?? false;
+  }
 
   private bucket(name: string): Bucket {
     let bucket = this.buckets.get(name);
@@ -72,6 +86,10 @@ export class GcsObjectStore implements ObjectStore {
 
   async copy(source: ObjectRef, destination: { bucket: string; name: string }, options: CopyOptions): Promise<ObjectInfo> {
     const target = this.file(destination.bucket, destination.name);
+    if (!this.enforcesPreconditions) {
+      const existing = await statFile(target);
+      if (existing !== undefined) return existing;
+    }
     try {
       const [copied, response] = await this.file(source.bucket, source.name, source.generation).copy(target, {
         metadata: options.metadata,
@@ -83,7 +101,9 @@ export class GcsObjectStore implements ObjectStore {
       if (info === undefined) throw new Error(`copy to gs://${destination.bucket}/${destination.name} vanished`);
       return info;
     } catch (error) {
-      if (httpStatus(error) !== 412) throw error;
+      // 412: the destination exists. 404: the source generation is gone, as a retried move that deleted it leaves it.
+      // Either way the destination says whether this copy was made before.
+      if (httpStatus(error) !== 412 && httpStatus(error) !== 404) throw error;
       const existing = await statFile(target);
       if (existing === undefined) throw error;
       return existing;
@@ -94,7 +114,7 @@ export class GcsObjectStore implements ObjectStore {
     const file = this.file(ref.bucket, ref.name, ref.generation);
     // fake-gcs-server ignores both the generation and the precondition on delete and removes the live object;
     // checking first keeps a newer upload of the same name safe there (GCS enforces the precondition itself).
-    if (ref.generation && (await this.stat(ref.bucket, ref.name))?.generation !== ref.generation) return;
+    if (ref.generation && !this.enforcesPreconditions && (await this.stat(ref.bucket, ref.name))?.generation !== ref.generation) return;
     try {
       await file.delete(ref.generation ? { ifGenerationMatch: Number(ref.generation) } : {});
     } catch (error) {
