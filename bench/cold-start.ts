@@ -13,6 +13,8 @@ import { startStack, storageClient } from '../emulators/stack.js';
 import { NODE24, buildArtifact } from '../test/artifact/build.js';
 import { compileCacheUse, firstAnswer, peakRssMiB, startFunction } from '../test/artifact/functions.js';
 import { median, table } from './pipeline-trace.js';
+import { handleArrival, type Bus, type BusMessage } from '../lib/pipeline/index.js';
+import { connectClients, loadPipelineConfig, matcherDeps } from '../lib/wiring/index.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/out/cold-start.json' } } });
 const RUNS = Number(args.runs);
@@ -28,18 +30,41 @@ let n = 0;
 const envelope = (data: Buffer, attributes: Record<string, string>, sub: string) =>
   pushEnvelope({ data, attributes, messageId: `cold-${++n}`, publishTime: new Date().toISOString() }, `projects/${stack.project}/subscriptions/${sub}`, 1);
 
-/** A fresh landing object and its notification: every matcher run matches a new file. */
-async function arrival() {
+/** A fresh landing object and its notification: every matcher and loader run has a new file. */
+async function landed(): Promise<BusMessage> {
   const { landing } = stack.topology.buckets;
   const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}instruments_2025${String(1000 + n)}.csv`);
   await file.save('isin,name\nDE1,one\n', { resumable: false });
   const [meta] = await file.getMetadata();
   const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
-  return envelope(Buffer.from(JSON.stringify(meta)), attributes, 'matcher');
+  return { data: Buffer.from(JSON.stringify(meta)), attributes, messageId: `cold-${++n}`, publishTime: new Date().toISOString() };
+}
+
+const arrival = async () => {
+  const { data, attributes } = await landed();
+  return envelope(data, attributes, 'matcher');
+};
+
+/**
+ * The load request the matcher would publish for a fresh file, made by the matcher's own use case in this process
+ * (its document is `requested` in Firestore): the loader's first ack is a claim, a DuckDB load and the moves.
+ */
+// The clients read the emulator hosts from the process environment.
+Object.assign(process.env, stack.env);
+const matcherConfig = await loadPipelineConfig(process.env);
+const matcherClients = connectClients(process.env, matcherConfig.topology);
+const matcher = matcherDeps(matcherConfig, matcherClients, () => {});
+async function loadRequest() {
+  let request: Buffer | undefined;
+  const capture: Bus = { publish: async (_topic, data) => ((request = data), 'cold-request') };
+  await handleArrival({ ...matcher, bus: capture }, await landed());
+  if (request === undefined) throw new Error('the matcher published no load request');
+  return envelope(request, {}, 'loader');
 }
 
 const FUNCTIONS = {
   matcher: arrival,
+  loader: loadRequest,
   dbtTrigger: async () => envelope(Buffer.from(JSON.stringify({ v: 1, table: 'raw_instruments', batchKey: '20241201', loadId: '11111111-2222-5333-8444-555555555555', status: 'loaded', rows: 2, file: 'gs://x/y#1' })), {}, 'dbtTrigger'),
   sweep: async () => envelope(Buffer.from(JSON.stringify({ v: 1, source: 'cloud-scheduler' })), {}, 'sweep'),
 } as const;
@@ -108,6 +133,7 @@ try {
     coverage[fn] = { cached, compiled };
   }
 } finally {
+  await matcherClients.close();
   await stack.stop();
   await rm(dir, { recursive: true, force: true });
 }
