@@ -6,7 +6,7 @@
 // long, and each one waiting fills a function instance. A write conditioned on the read's update time leaves
 // nothing behind when its writer dies. It costs what the transaction cost: a read and a commit (the client
 // starts a transaction with its first read).
-import { FieldValue, type DocumentData, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Timestamp } from '@google-cloud/firestore';
 import { TransientError } from '../../errors.js';
 
 /** Another writer got there first: create found the document, or the update time moved on since the read. */
@@ -21,6 +21,41 @@ export interface Change<D, T> {
   result: T;
 }
 
+interface Version<D> {
+  data: D;
+  updateTime: Timestamp;
+}
+
+/**
+ * The version of each document this process last wrote, so that its next change starts from it instead of from a
+ * read: a loader that claimed a file finishes it with one call, not two. A version someone else has since replaced
+ * costs one refused commit, then the change reads and decides as usual. Bounded: the oldest entries go first.
+ */
+export class WrittenVersions<D> {
+  private readonly versions = new Map<string, Version<D>>();
+
+  constructor(private readonly limit = 1000) {}
+
+  get(path: string): Version<D> | undefined {
+    return this.versions.get(path);
+  }
+
+  set(path: string, version: Version<D>): void {
+    this.versions.delete(path);
+    this.versions.set(path, version);
+    if (this.versions.size > this.limit) this.versions.delete(this.versions.keys().next().value!);
+  }
+
+  forget(path: string): void {
+    this.versions.delete(path);
+  }
+}
+
+/** The document as Firestore holds it after a write of `next` (fields set to undefined are not stored). */
+function stored<D extends DocumentData>(next: D): D {
+  return structuredClone(Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined))) as D;
+}
+
 /** `next` as an update of `current`: every field it has, and a delete for every field it dropped. */
 function replacement(current: DocumentData, next: DocumentData): DocumentData {
   const fields: DocumentData = {};
@@ -31,26 +66,50 @@ function replacement(current: DocumentData, next: DocumentData): DocumentData {
 
 /**
  * Runs `decide` on the document as read and commits what it returns on condition that nobody wrote the document
- * since; on a lost race it reads again and decides again, so `decide` must be pure.
+ * since; on a lost race it reads again and decides again, so `decide` must be pure. With `written`, a document this
+ * process wrote last is decided from that version without a read; a decision to write nothing is only taken from a
+ * read, and a version someone else replaced is refused by the commit's condition.
  */
-export async function compareAndSet<D extends DocumentData, T>(db: Firestore, ref: DocumentReference, decide: (current: D | undefined) => Change<D, T>): Promise<T> {
+export async function compareAndSet<D extends DocumentData, T>(
+  db: Firestore,
+  ref: DocumentReference,
+  decide: (current: D | undefined) => Change<D, T>,
+  written?: WrittenVersions<D>,
+): Promise<T> {
+  let known = written?.get(ref.path);
   for (let attempt = 1; ; attempt++) {
-    const snapshot = await ref.get();
-    const current = snapshot.exists ? (snapshot.data() as D) : undefined;
+    let current: D | undefined;
+    let updateTime: Timestamp | undefined;
+    if (known) ({ data: current, updateTime } = known);
+    else {
+      const snapshot = await ref.get();
+      current = snapshot.exists ? (snapshot.data() as D) : undefined;
+      updateTime = snapshot.updateTime;
+    }
     const { next, alongside = [], result } = decide(current);
     if (next === undefined) {
       if (alongside.length > 0) throw new Error(`compareAndSet(${ref.path}): documents alongside no write of the document itself`);
-      return result;
+      if (known === undefined) return result;
+      known = undefined; // "nothing to write" may be news that version has not heard: read, and decide again
+      attempt--;
+      continue;
     }
     const batch = db.batch();
     if (current === undefined) batch.create(ref, next);
-    else batch.update(ref, replacement(current, next), { lastUpdateTime: snapshot.updateTime! });
+    else batch.update(ref, replacement(current, next), { lastUpdateTime: updateTime! });
     for (const other of alongside) batch.set(other.ref, other.data);
     try {
-      await batch.commit();
+      const [own] = await batch.commit();
+      written?.set(ref.path, { data: stored(next), updateTime: own!.writeTime });
       return result;
     } catch (error) {
+      written?.forget(ref.path);
       if (!LOST_RACE.has((error as { code?: number }).code ?? -1)) throw error;
+      if (known !== undefined) {
+        known = undefined; // someone wrote since this process did: read, without counting it a lost race
+        attempt--;
+        continue;
+      }
       if (attempt === ATTEMPTS) throw new TransientError(`${ref.path}: another writer won ${ATTEMPTS} times in a row`);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
     }

@@ -2,7 +2,7 @@
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import type { FileDoc } from '../../pipeline/file-doc.js';
 import { COLLECTIONS } from '../../pipeline/ids.js';
-import { compareAndSet } from './compare-and-set.js';
+import { compareAndSet, WrittenVersions } from './compare-and-set.js';
 import { ACTIVE_STATES } from '../../pipeline/states.js';
 import type { StateStore, UnmatchedRecord } from '../../pipeline/ports.js';
 
@@ -25,6 +25,8 @@ export interface FirestoreStateStoreOptions {
 export class FirestoreStateStore implements StateStore {
   private readonly files: CollectionReference;
   private readonly unmatched: CollectionReference;
+  /** A loader finishes what it claimed from the version it wrote. */
+  private readonly written = new WrittenVersions<FileDoc>();
 
   constructor(
     private readonly db: Firestore,
@@ -39,7 +41,7 @@ export class FirestoreStateStore implements StateStore {
     return compareAndSet<FileDoc, T>(this.db, this.files.doc(id), (current) => {
       const { doc, write, result } = decide(current && fileDoc(current));
       return write && doc !== undefined ? { next: doc, result } : { result };
-    });
+    }, this.written);
   }
 
   async patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean> {

@@ -105,6 +105,35 @@ test('firestore: an update replaces the document (a field the decision drops is 
   assert.equal((await store.get('t~1'))!.claims, 12);
 });
 
+test('firestore: a change of a document this process wrote last starts from that version; a replaced version is read again', async () => {
+  const [here, there] = [0, 1].map(() => new FirestoreStateStore(firestore, { collectionPrefix: 'versions-' }));
+  const reads = { n: 0 };
+  const proto = Object.getPrototypeOf(firestore.doc('x/y')) as { get: (...args: unknown[]) => Promise<unknown> };
+  const realGet = proto.get;
+  proto.get = function (this: unknown, ...args: unknown[]) {
+    reads.n++;
+    return realGet.apply(this, args);
+  };
+  const bump = (store: FirestoreStateStore) => store.update('t~1', (d) => ({ doc: { ...d!, claims: d!.claims + 1 }, write: true, result: undefined }));
+  const readsOf = async (change: () => Promise<unknown>) => {
+    const before = reads.n;
+    await change();
+    return reads.n - before;
+  };
+  try {
+    await here!.update('t~1', (d) => ({ doc: applyArrival(d, arrived('data', part('t_1.csv', '1')), plain, { folder: '', batchKey: '1' }, NOW).doc, write: true, result: undefined }));
+    assert.equal(await readsOf(() => bump(here!)), 0, 'the version it wrote is the one it changes');
+    assert.equal(await readsOf(() => bump(there!)), 1, 'another process reads first');
+    assert.equal(await readsOf(() => bump(here!)), 1, 'its version was replaced: the commit is refused, then it reads');
+    await bump(there!);
+    const seen = await here!.update('t~1', (d) => ({ doc: d, write: false, result: d!.claims }));
+    assert.equal(seen, 4, 'a decision to write nothing is taken from a read, not from an old version');
+  } finally {
+    proto.get = realGet;
+  }
+  assert.equal((await here!.get('t~1'))!.claims, 4, 'no change was lost');
+});
+
 test('firestore: unmatched objects keep their first sighting', async () => {
   const store = new FirestoreStateStore(firestore, { collectionPrefix: 'unmatched-' });
   await store.recordUnmatched('landing~x', { bucket: 'landing', name: 'incoming/x.txt', generation: '1', lastSeenAt: '2024-01-01T00:00:00.000Z' });
