@@ -1,7 +1,7 @@
 // The dbt trigger's BatchStore over Firestore: one document per (batch, batch key), one per run, changed by compare-and-set.
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import { docId } from '../../pipeline/index.js';
-import { compareAndSet } from '../firestore/compare-and-set.js';
+import { compareAndSet, WrittenVersions } from '../firestore/compare-and-set.js';
 import type { BatchKeyState, BatchStore, DbtRunRecord, TriggerWrite } from '../../transform/index.js';
 
 export const BATCH_COLLECTIONS = { batches: 'landfall-batches', runs: 'landfall-dbt-runs' } as const;
@@ -24,6 +24,8 @@ export function runDocId(run: Pick<DbtRunRecord, 'batch' | 'batchKey' | 'seq'>):
 export class FirestoreBatchStore implements BatchStore {
   private readonly batches: CollectionReference;
   private readonly runs: CollectionReference;
+  /** The trigger takes a batch key's next event from the version it wrote. */
+  private readonly written = new WrittenVersions<BatchKeyState>();
 
   constructor(
     private readonly db: Firestore,
@@ -38,7 +40,7 @@ export class FirestoreBatchStore implements BatchStore {
     return compareAndSet<BatchKeyState, T>(this.db, this.batches.doc(batchDocId(batch, batchKey)), (current) => {
       const { state, runs = [], result } = decide(current);
       return { next: state, alongside: runs.map((run) => ({ ref: this.runs.doc(runDocId(run)), data: run })), result };
-    });
+    }, this.written);
   }
 
   async listStates(): Promise<BatchKeyState[]> {
