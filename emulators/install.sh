@@ -73,12 +73,15 @@ step_check() {
 }
 
 step_npm() {
-  # Reinstall only when package.json or package-lock.json changed since the last install.
-  local stamp=node_modules/.package-lock.json
-  [ -f $stamp ] && [ ! package-lock.json -nt $stamp ] && [ ! package.json -nt $stamp ] && return 0
+  # Reinstall only when the lock's content changed since the last install (a new script in package.json, or a
+  # checkout that rewrites the lock unchanged, does not), or node_modules is not the one npm ci made.
+  local lock
+  lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+  [ -f node_modules/.package-lock.json ] && stamp_ok npm "$lock" && return 0
   say "npm packages from package-lock.json"
   # The lock lists every platform's optional @duckdb binding, as `npm ci` on Cloud Functions' builder needs.
   npm ci --no-audit --no-fund --loglevel=error 2>"$CACHE/npm-ci.log" || { cat "$CACHE/npm-ci.log" >&2; die "npm ci failed"; }
+  stamp_set npm "$lock"
 }
 
 step_node24() {
