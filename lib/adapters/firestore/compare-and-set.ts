@@ -51,9 +51,14 @@ export class WrittenVersions<D> {
   }
 }
 
-/** The document as Firestore holds it after a write of `next` (fields set to undefined are not stored). */
-function stored<D extends DocumentData>(next: D): D {
-  return structuredClone(Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined))) as D;
+/**
+ * The document as Firestore holds it after a write of `value`: a copy, without the fields set to undefined at any
+ * depth (the clients skip them: `ignoreUndefinedProperties`).
+ */
+function stored(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stored);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined).map(([key, field]) => [key, stored(field)]));
 }
 
 /** `next` as an update of `current`: every field it has, and a delete for every field it dropped. */
@@ -100,7 +105,7 @@ export async function compareAndSet<D extends DocumentData, T>(
     for (const other of alongside) batch.set(other.ref, other.data);
     try {
       const [own] = await batch.commit();
-      written?.set(ref.path, { data: stored(next), updateTime: own!.writeTime });
+      written?.set(ref.path, { data: stored(next) as D, updateTime: own!.writeTime });
       return result;
     } catch (error) {
       written?.forget(ref.path);
