@@ -6,12 +6,10 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pushEndpoint } from '../emulators/bootstrap.js';
-import { freePort } from '../emulators/ports.js';
 import { pushEnvelope } from '../emulators/push-envelope.js';
-import { startStack, storageClient } from '../emulators/stack.js';
+import { startStack } from '../emulators/stack.js';
 import { NODE24, buildArtifact } from '../test/artifact/build.js';
-import { compileCacheUse, firstAnswer, peakRssMiB, startFunction } from '../test/artifact/functions.js';
+import { compileCacheUse, firstAnswer, landedObject, peakRssMiB, startOnStack } from '../test/artifact/functions.js';
 import { median, table } from './pipeline-trace.js';
 import { handleArrival, type Bus, type BusMessage } from '../lib/pipeline/index.js';
 import { connectClients, loadPipelineConfig, matcherDeps } from '../lib/wiring/index.js';
@@ -32,12 +30,8 @@ const envelope = (data: Buffer, attributes: Record<string, string>, sub: string)
 
 /** A fresh landing object and its notification: every matcher and loader run has a new file. */
 async function landed(): Promise<BusMessage> {
-  const { landing } = stack.topology.buckets;
-  const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}instruments_2025${String(1000 + n)}.csv`);
-  await file.save('isin,name\nDE1,one\n', { resumable: false });
-  const [meta] = await file.getMetadata();
-  const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
-  return { data: Buffer.from(JSON.stringify(meta)), attributes, messageId: `cold-${++n}`, publishTime: new Date().toISOString() };
+  const { data, attributes } = await landedObject(stack, `instruments_2025${String(1000 + n)}.csv`, 'isin,name\nDE1,one\n');
+  return { data, attributes, messageId: `cold-${++n}`, publishTime: new Date().toISOString() };
 }
 
 const arrival = async () => {
@@ -93,18 +87,11 @@ interface Run {
 }
 
 async function once(fn: Fn, env: Record<string, string>): Promise<Run> {
-  const port = await freePort();
   const body = await FUNCTIONS[fn]();
-  const started = performance.now();
-  const running = startFunction(artifact.dir, NODE24, stack.topology.functions[fn].entryPoint, port, {
-    ...stack.env,
-    DUCKDB_PATH: join(dir, 'cold.duckdb'),
-    LANDFALL_TEMP_DIR: join(dir, 'tmp'),
-    ...env,
-  });
+  const { running, path, startedAt } = await startOnStack(stack, artifact.dir, fn, { duckdb: join(dir, 'cold.duckdb'), tmp: join(dir, 'tmp') }, env);
   try {
-    const answer = await firstAnswer(running, new URL(pushEndpoint(stack.topology, fn, port)).pathname, body);
-    const ms = performance.now() - started;
+    const answer = await firstAnswer(running, path, body);
+    const ms = performance.now() - startedAt;
     if (!answer.acked) throw new Error(`${fn}: no ack (${JSON.stringify(answer)})\n${running.output()}`);
     return { ms, rss: await peakRssMiB(running.process.pid!), ...(env.NODE_DEBUG_NATIVE ? compileCacheUse(running.output()) : {}) };
   } finally {

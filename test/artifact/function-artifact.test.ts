@@ -6,15 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Message, Subscription } from '@google-cloud/pubsub';
-import { pushEndpoint } from '../../emulators/bootstrap.js';
 import { pushEnvelope } from '../../emulators/push-envelope.js';
-import { freePort } from '../../emulators/ports.js';
-import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack } from '../../emulators/stack.js';
+import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, type Stack } from '../../emulators/stack.js';
 import type { FunctionName } from '../../lib/config/index.js';
 import { queryDuckDb } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
-import { NODE24, buildArtifact, type Artifact } from './build.js';
-import { compileCacheUse, firstAnswer, peakRssMiB, startFunction, type RunningFunction } from './functions.js';
+import { buildArtifact, type Artifact } from './build.js';
+import { compileCacheUse, firstAnswer, landedObject, peakRssMiB, startOnStack, type RunningFunction, type StartedFunction } from './functions.js';
 
 let dir: string;
 let artifact: Artifact;
@@ -46,17 +44,10 @@ after(async () => {
 
 const until = <T>(what: string, found: () => T | undefined) => waitFor(what, found, 30_000);
 
-async function start(fn: FunctionName, env: Record<string, string> = {}): Promise<{ running: RunningFunction; path: string; startedAt: number }> {
-  const port = await freePort();
-  const startedAt = performance.now();
-  const running_ = startFunction(artifact.dir, NODE24, stack.topology.functions[fn].entryPoint, port, {
-    ...stack.env,
-    DUCKDB_PATH: join(dir, 'artifact.duckdb'),
-    LANDFALL_TEMP_DIR: join(dir, 'tmp'),
-    ...env,
-  });
-  running.push(running_);
-  return { running: running_, path: new URL(pushEndpoint(stack.topology, fn, port)).pathname, startedAt };
+async function start(fn: FunctionName, env: Record<string, string> = {}): Promise<StartedFunction> {
+  const started = await startOnStack(stack, artifact.dir, fn, { duckdb: join(dir, 'artifact.duckdb'), tmp: join(dir, 'tmp') }, env);
+  running.push(started.running);
+  return started;
 }
 
 let messages = 0;
@@ -65,12 +56,8 @@ const envelope = (data: Buffer, attributes: Record<string, string>, fn: Function
 
 /** The GCS notification for an object just uploaded to the landing bucket. */
 async function landed(name: string, text: string) {
-  const { landing } = stack.topology.buckets;
-  const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}${name}`);
-  await file.save(text, { resumable: false });
-  const [meta] = await file.getMetadata();
-  const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
-  return envelope(Buffer.from(JSON.stringify(meta)), attributes, 'matcher');
+  const { data, attributes } = await landedObject(stack, name, text);
+  return envelope(data, attributes, 'matcher');
 }
 
 test('the upload is the source and config the build needs: no tests, fixtures, caches, builds or secrets', (t) => {

@@ -3,7 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pushEndpoint } from '../../emulators/bootstrap.js';
+import { freePort } from '../../emulators/ports.js';
 import { push, type PushEnvelope, type PushOutcome } from '../../emulators/push-envelope.js';
+import { storageClient, type Stack } from '../../emulators/stack.js';
+import type { FunctionName } from '../../lib/config/index.js';
+import { NODE24 } from './build.js';
 
 export interface RunningFunction {
   process: ChildProcess;
@@ -37,6 +42,40 @@ export function startFunction(dir: string, node: string, target: string, port: n
       await exited;
     },
   };
+}
+
+export interface StartedFunction {
+  running: RunningFunction;
+  /** The path on the function's URL that its subscription pushes to. */
+  path: string;
+  /** performance.now() just before its process was spawned. */
+  startedAt: number;
+}
+
+/**
+ * Starts `fn` of the artifact in `dir` on the nodejs24 runtime's Node, as a client of `stack`, on a free port, with its
+ * DuckDB file and downloads at `files`; `env` comes last.
+ */
+export async function startOnStack(stack: Stack, dir: string, fn: FunctionName, files: { duckdb: string; tmp: string }, env: Record<string, string> = {}): Promise<StartedFunction> {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const running = startFunction(dir, NODE24, stack.topology.functions[fn].entryPoint, port, {
+    ...stack.env,
+    DUCKDB_PATH: files.duckdb,
+    LANDFALL_TEMP_DIR: files.tmp,
+    ...env,
+  });
+  return { running, path: new URL(pushEndpoint(stack.topology, fn, port)).pathname, startedAt };
+}
+
+/** Uploads `text` as `name` under the landing prefix of `stack`, and returns its notification as GCS sends it. */
+export async function landedObject(stack: Stack, name: string, text: string): Promise<{ data: Buffer; attributes: Record<string, string> }> {
+  const { landing } = stack.topology.buckets;
+  const file = storageClient(stack.project, stack.ports.storage).bucket(landing.name).file(`${landing.prefix}${name}`);
+  await file.save(text, { resumable: false });
+  const [meta] = await file.getMetadata();
+  const attributes = { eventType: 'OBJECT_FINALIZE', bucketId: landing.name, objectId: file.name, objectGeneration: String(meta.generation), payloadFormat: 'JSON_API_V1' };
+  return { data: Buffer.from(JSON.stringify(meta)), attributes };
 }
 
 /**
