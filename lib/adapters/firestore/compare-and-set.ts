@@ -23,7 +23,7 @@ export interface Change<D, T> {
 
 interface Version<D> {
   data: D;
-  updateTime: Timestamp;
+  updateTime: Timestamp | undefined;
 }
 
 /**
@@ -61,6 +61,12 @@ function stored(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined).map(([key, field]) => [key, stored(field)]));
 }
 
+/** The document as it is now, with the update time a write conditioned on it names (none when it does not exist). */
+async function read<D>(ref: DocumentReference): Promise<Version<D | undefined>> {
+  const snapshot = await ref.get();
+  return { data: snapshot.exists ? (snapshot.data() as D) : undefined, updateTime: snapshot.updateTime };
+}
+
 /** `next` as an update of `current`: every field it has, and a delete for every field it dropped. */
 function replacement(current: DocumentData, next: DocumentData): DocumentData {
   const fields: DocumentData = {};
@@ -81,23 +87,17 @@ export async function compareAndSet<D extends DocumentData, T>(
   decide: (current: D | undefined) => Change<D, T>,
   written?: WrittenVersions<D>,
 ): Promise<T> {
-  let known = written?.get(ref.path);
-  for (let attempt = 1; ; attempt++) {
-    let current: D | undefined;
-    let updateTime: Timestamp | undefined;
-    if (known) ({ data: current, updateTime } = known);
-    else {
-      const snapshot = await ref.get();
-      current = snapshot.exists ? (snapshot.data() as D) : undefined;
-      updateTime = snapshot.updateTime;
-    }
+  let known: Version<D | undefined> | undefined = written?.get(ref.path);
+  for (let attempt = 1; ; ) {
+    // A remembered version is tried once; every decision after it is taken from a read.
+    const fromMemory = known !== undefined;
+    const { data: current, updateTime } = known ?? (await read<D>(ref));
+    known = undefined;
     const { next, alongside = [], result } = decide(current);
     if (next === undefined) {
       if (alongside.length > 0) throw new Error(`compareAndSet(${ref.path}): documents alongside no write of the document itself`);
-      if (known === undefined) return result;
-      known = undefined; // "nothing to write" may be news that version has not heard: read, and decide again
-      attempt--;
-      continue;
+      if (!fromMemory) return result;
+      continue; // "nothing to write" may be news that version has not heard: read, and decide again
     }
     const batch = db.batch();
     if (current === undefined) batch.create(ref, next);
@@ -110,13 +110,10 @@ export async function compareAndSet<D extends DocumentData, T>(
     } catch (error) {
       written?.forget(ref.path);
       if (!LOST_RACE.has((error as { code?: number }).code ?? -1)) throw error;
-      if (known !== undefined) {
-        known = undefined; // someone wrote since this process did: read, without counting it a lost race
-        attempt--;
-        continue;
-      }
+      if (fromMemory) continue; // someone wrote since this process did: read, without counting it a lost race
       if (attempt === ATTEMPTS) throw new TransientError(`${ref.path}: another writer won ${ATTEMPTS} times in a row`);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+      attempt++;
     }
   }
 }
