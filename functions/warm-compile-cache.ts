@@ -3,8 +3,8 @@
 // deployed functions read.
 import { flushCompileCache, useCompileCache } from './compile-cache.js';
 
-/** What the roots import on first use (Cloud Storage, the Cloud Run dbt runner) or for one backend only. */
-const LOADED_LATER = ['@google-cloud/storage', '@google-cloud/run', '../lib/adapters/gcs/index.js', '../lib/adapters/duckdb/index.js', '../lib/adapters/bigquery/index.js'];
+/** What the roots import on first use (Cloud Storage, Pub/Sub, the Cloud Run dbt runner) or for one backend only. */
+const LOADED_LATER = ['@google-cloud/storage', '@google-cloud/pubsub', '@google-cloud/run', '../lib/adapters/gcs/index.js', '../lib/adapters/pubsub/index.js', '../lib/adapters/duckdb/index.js', '../lib/adapters/bigquery/index.js'];
 
 useCompileCache();
 delete process.env.FUNCTION_TARGET; // index.js then loads every function

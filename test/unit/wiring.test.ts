@@ -1,6 +1,8 @@
-// The composition roots: a bad backend setting fails at cold start naming every missing variable.
+// The composition roots: a bad backend setting fails at cold start naming every missing variable; what each loads.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { ConfigError } from '../../lib/errors.js';
 import { connectClients, loadPipelineConfig, loaderDeps } from '../../lib/wiring/index.js';
 
@@ -17,5 +19,26 @@ test('LOADER_BACKEND=bigquery without GCP_PROJECT and BQ_DATASET fails wiring th
     );
   } finally {
     await clients.close();
+  }
+});
+
+/** The Google Cloud and DuckDB packages a fresh process has loaded once it has built the named root. */
+async function packagesLoadedBy(fn: 'matcher' | 'dbt-trigger' | 'sweep'): Promise<string[]> {
+  const root = `${fn.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Root`;
+  const script = [
+    "import { createRequire } from 'node:module';",
+    `const { ${root} } = await import(${JSON.stringify(new URL(`../../lib/wiring/${fn}.ts`, import.meta.url).href)});`,
+    `await ${root}({ ...process.env, METADATA_SERVER_DETECTION: 'none' });`,
+    'const names = Object.keys(createRequire(import.meta.url).cache).map((p) => /node_modules\\/((?:@google-cloud|@duckdb)\\/[^/]+)\\//.exec(p)?.[1]);',
+    'console.log(JSON.stringify([...new Set(names.filter(Boolean))].sort()));',
+    'process.exit(0);',
+  ].join('\n');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, NODE_TEST_CONTEXT: '' } });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
+}
+
+test('the matcher, the dbt trigger and the sweep start on the Firestore client alone: Pub/Sub loads on a first publish, DuckDB when dbt runs', async () => {
+  for (const fn of ['matcher', 'dbt-trigger', 'sweep'] as const) {
+    assert.deepEqual(await packagesLoadedBy(fn), ['@google-cloud/firestore'], fn);
   }
 });

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { TransientError } from '../../errors.js';
 import { dbtBuildArgs, logExcerpt } from '../../transform/runner.js';
 import type { DbtRunner, DbtRunRequest, DbtRunResult } from '../../transform/runner.js';
@@ -155,8 +154,12 @@ export class LocalDbtRunner implements DbtRunner {
   }
 }
 
-/** Whether another process holds the DuckDB file now (a load in progress). A missing file is not locked. */
+/**
+ * Whether another process holds the DuckDB file now (a load in progress). A missing file is not locked. DuckDB's
+ * client loads here, when dbt is about to run: a dbt trigger that only records a load never loads it.
+ */
 async function isLockedByOther(path: string): Promise<boolean> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   try {
     const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
     instance.closeSync();
