@@ -1,8 +1,7 @@
 // The floor under a function's cold start (bench/cold-start.ts): a bare process that loads only the Google clients a
-// first ack needs and makes its calls on the emulators, with no functions-framework and no landfall code. Prints its
-// peak RSS: `node bench/client-floor.mjs firestore|firestore+pubsub` with the stack's environment.
-import { readFileSync } from 'node:fs';
-
+// first ack needs and makes its calls on the emulators, with no functions-framework and no landfall code. Says
+// `done` when they have answered, and exits when its stdin closes, so that its caller reads its peak RSS as a
+// function's: `node bench/client-floor.mjs firestore|firestore+pubsub` with the stack's environment.
 const withPubSub = process.argv[2] === 'firestore+pubsub';
 const projectId = process.env.GCP_PROJECT;
 const { Firestore } = await import('@google-cloud/firestore');
@@ -11,6 +10,6 @@ if (withPubSub) {
   const { PubSub } = await import('@google-cloud/pubsub');
   await new PubSub({ projectId }).topic(process.env.FLOOR_TOPIC).publishMessage({ data: Buffer.from('floor') });
 }
-const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
-process.stdout.write(`${JSON.stringify({ peakRssMiB: peakKiB / 1024 })}\n`);
-process.exit(0);
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+process.stdout.write('done\n');

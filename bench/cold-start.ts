@@ -110,18 +110,21 @@ async function floorOnce(clients: string): Promise<Run> {
   const startedAt = performance.now();
   const child = spawn(NODE24, [join(import.meta.dirname, 'client-floor.mjs'), clients], {
     env: { ...process.env, ...stack.env, FLOOR_TOPIC: stack.topology.topics.arrivals, NODE_COMPILE_CACHE: join(dir, 'floor-cache') },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.includes('\n')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`client-floor.mjs ${clients} exited ${code} before it answered`)));
     });
-    child.once('exit', (code) => reject(new Error(`client-floor.mjs ${clients} exited ${code} before it answered`)));
-  });
-  const ms = performance.now() - startedAt;
-  return { ms, rss: (JSON.parse(line) as { peakRssMiB: number }).peakRssMiB };
+    return { ms: performance.now() - startedAt, rss: await peakRssMiB(child.pid!) };
+  } finally {
+    child.stdin.end();
+    await exited;
+  }
 }
 
 const results: Record<string, Record<string, { ms: number[]; rss: number[] }>> = {};

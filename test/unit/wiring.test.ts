@@ -23,11 +23,10 @@ test('LOADER_BACKEND=bigquery without GCP_PROJECT and BQ_DATASET fails wiring th
 });
 
 /** The Google Cloud and DuckDB packages a fresh process has loaded once it has built the named root. */
-async function packagesLoadedBy(fn: 'matcher' | 'dbt-trigger' | 'sweep'): Promise<string[]> {
-  const root = `${fn.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Root`;
+async function packagesLoadedBy(module: string, root: string): Promise<string[]> {
   const script = [
     "import { createRequire } from 'node:module';",
-    `const { ${root} } = await import(${JSON.stringify(new URL(`../../lib/wiring/${fn}.ts`, import.meta.url).href)});`,
+    `const { ${root} } = await import(${JSON.stringify(new URL(`../../lib/wiring/${module}.ts`, import.meta.url).href)});`,
     `await ${root}({ ...process.env, METADATA_SERVER_DETECTION: 'none' });`,
     'const names = Object.keys(createRequire(import.meta.url).cache).map((p) => /node_modules\\/((?:@google-cloud|@duckdb)\\/[^/]+)\\//.exec(p)?.[1]);',
     'console.log(JSON.stringify([...new Set(names.filter(Boolean))].sort()));',
@@ -38,7 +37,7 @@ async function packagesLoadedBy(fn: 'matcher' | 'dbt-trigger' | 'sweep'): Promis
 }
 
 test('the matcher, the dbt trigger and the sweep start on the Firestore client alone: Pub/Sub loads on a first publish, DuckDB when dbt runs', async () => {
-  for (const fn of ['matcher', 'dbt-trigger', 'sweep'] as const) {
-    assert.deepEqual(await packagesLoadedBy(fn), ['@google-cloud/firestore'], fn);
+  for (const [module, root] of [['matcher', 'matcherRoot'], ['dbt-trigger', 'dbtTriggerRoot'], ['sweep', 'sweepRoot']]) {
+    assert.deepEqual(await packagesLoadedBy(module!, root!), ['@google-cloud/firestore'], root);
   }
 });
