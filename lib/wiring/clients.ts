@@ -50,7 +50,8 @@ function lazyBus(projectId: string): Bus & Seeker & { close(): Promise<void> } {
   let opened: Promise<{ bus: PubSubBus; pubsub: PubSub }> | undefined;
   const open = async () => {
     const [client, adapter] = await Promise.all([import('@google-cloud/pubsub'), import('../adapters/pubsub/index.js')]);
-    const pubsub = new client.PubSub({ projectId });
+    // CommonJS: its `default` is module.exports, under Node and in the deployed bundle alike (functions/bundle.ts).
+    const pubsub = new client.default.PubSub({ projectId });
     return { bus: new adapter.PubSubBus(pubsub), pubsub };
   };
   const ready = async () => (await (opened ??= open())).bus;

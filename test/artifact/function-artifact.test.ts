@@ -9,10 +9,12 @@ import type { Message, Subscription } from '@google-cloud/pubsub';
 import { pushEnvelope } from '../../emulators/push-envelope.js';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, type Stack } from '../../emulators/stack.js';
 import type { FunctionName } from '../../lib/config/index.js';
+import { bigqueryClient } from '../../lib/adapters/bigquery/index.js';
 import { queryDuckDb } from '../e2e/harness.js';
+import { startBigQueryStack } from '../integration/bigquery/stack.js';
 import { waitFor } from '../wait-for.js';
 import { buildArtifact, type Artifact } from './build.js';
-import { compileCacheUse, firstAnswer, landedObject, peakRssMiB, startOnStack, type RunningFunction, type StartedFunction } from './functions.js';
+import { compileCacheUse, firstAnswer, landedObject, modulesLoaded, peakRssMiB, startOnStack, type RunningFunction, type StartedFunction } from './functions.js';
 
 let dir: string;
 let artifact: Artifact;
@@ -71,7 +73,7 @@ test('the upload is the source and config the build needs: no tests, fixtures, c
 
 // A function process adds what it compiled to the cache when it exits; these are SIGKILLed, so each one here
 // starts with the cache as the build left it.
-test('the build ships a compile cache, and a cold start reads nearly every module it loads from it', async (t) => {
+test('a cold start reads landfall and the Google clients from the bundle, and nearly every module from the build\'s compile cache', async (t) => {
   const first: Record<string, () => Promise<ReturnType<typeof envelope>>> = {
     matcher: () => landed('instruments_20241130.csv', 'isin,name\nDE0,zero\n'),
     dbtTrigger: async () => envelope(Buffer.from(JSON.stringify({ v: 1, table: 'raw_instruments', batchKey: '20241130', loadId: '11111111-2222-5333-8444-555555555554', status: 'loaded', rows: 1, file: 'gs://x/y#0' })), {}, 'dbtTrigger'),
@@ -80,6 +82,9 @@ test('the build ships a compile cache, and a cold start reads nearly every modul
   for (const [fn, push] of Object.entries(first) as [FunctionName, () => Promise<ReturnType<typeof envelope>>][]) {
     const { running, path } = await start(fn, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
     assert.deepEqual(await firstAnswer(running, path, await push()), { acked: true, status: 204 }, running.output());
+    // What is not bundled: functions-framework and what it loads (it must be the instance that serves the function).
+    const unbundled = modulesLoaded(running.output()).map((m) => m.path).filter((path) => /\/node_modules\/(@google-cloud\/(?!functions-framework\/)|google-gax\/|@grpc\/|protobufjs\/)|\/dist\/(lib|functions)\//.test(path));
+    assert.deepEqual(unbundled, [], `${fn}: modules loaded beside the bundle (dist/bundle)`);
     const { cached, compiled } = compileCacheUse(running.output());
     t.diagnostic(`${fn}: ${cached} modules from the build's compile cache, ${compiled} compiled`);
     assert.ok(cached > 0 && compiled <= cached / 20, `${fn}: ${cached} modules from the cache, ${compiled} compiled`);
@@ -147,4 +152,26 @@ test('the dbtTrigger starts and acks although a table mapping is broken in a way
   const matcher = await start('matcher', { TABLE_CONFIG_PATH: tables });
   await until('the matcher to refuse the configuration at cold start', () => (matcher.running.process.exitCode !== null ? true : undefined));
   assert.match(matcher.running.output(), /go_file pattern "fx\.go" must have exactly one \*/);
+});
+
+// The production loader: the bundle's BigQuery chunk, its client and a load job, against goccy/bigquery-emulator
+// reading gs:// from this stack's fake-gcs-server.
+test('the loader with LOADER_BACKEND=bigquery starts from the bundle and loads a file into BigQuery', async (t) => {
+  const bq = await startBigQueryStack({ storageEndpoint: stack.env.STORAGE_API_ENDPOINT!, project: stack.project });
+  try {
+    await bigqueryClient({ projectId: stack.project, bigqueryEndpoint: bq.bigqueryEndpoint }).createDataset('landfall_artifact');
+    const matcher = await start('matcher');
+    assert.deepEqual(await firstAnswer(matcher.running, matcher.path, await landed('instruments_20241204.csv', 'isin,name\nDE4,four\nDE5,five\n')), { acked: true, status: 204 });
+    const request = await until('the load request the matcher published', () => pulled.requests.find((m) => m.data.toString().includes('instruments_20241204.csv')));
+    // The Node Storage client takes STORAGE_EMULATOR_HOST as its whole base URL, /storage/v1 included.
+    const bigquery = { LOADER_BACKEND: 'bigquery', BQ_DATASET: 'landfall_artifact', BIGQUERY_EMULATOR_HOST: bq.bigqueryEndpoint, STORAGE_EMULATOR_HOST: `${bq.storageEndpoint}/storage/v1` };
+    const loader = await start('loader', { ...bigquery, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    assert.deepEqual(await firstAnswer(loader.running, loader.path, envelope(request.data, request.attributes, 'loader')), { acked: true, status: 204 }, loader.running.output());
+    t.diagnostic(`loader on BigQuery: first ack ${Math.round(performance.now() - loader.startedAt)} ms, peak RSS ${(await peakRssMiB(loader.running.process.pid!)).toFixed(0)} MiB`);
+    assert.ok(modulesLoaded(loader.running.output()).some((m) => /\/dist\/bundle\/bigquery-[^/]+\.js$/.test(m.path)), 'the BigQuery backend came from its chunk of the bundle');
+    const [rows] = await bigqueryClient({ projectId: stack.project, bigqueryEndpoint: bq.bigqueryEndpoint }).query(`SELECT isin, name FROM \`${stack.project}.landfall_artifact.raw_instruments\` ORDER BY isin`);
+    assert.deepEqual(rows, [{ isin: 'DE4', name: 'four' }, { isin: 'DE5', name: 'five' }]);
+  } finally {
+    await bq.stop();
+  }
 });

@@ -20,7 +20,7 @@ export interface RunningFunction {
 
 /**
  * Starts `functions-framework --target=<target>` from `dir` with `node`: the framework loads package.json `main`
- * (dist/functions/index.js), which loads only that target's module (FUNCTION_TARGET, as the runtime sets it).
+ * (dist/bundle/index.js), which loads only that target's module (FUNCTION_TARGET, as the runtime sets it).
  */
 export function startFunction(dir: string, node: string, target: string, port: number, env: Record<string, string>): RunningFunction {
   const main = join(dir, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
@@ -78,13 +78,16 @@ export async function landedObject(stack: Stack, name: string, text: string): Pr
   return { data: Buffer.from(JSON.stringify(meta)), attributes };
 }
 
-/**
- * What a function run with NODE_DEBUG_NATIVE=COMPILE_CACHE wrote about Node's compile cache: modules whose compiled
- * code it read from the cache, and modules it had to compile.
- */
+/** The files a function run with NODE_DEBUG_NATIVE=COMPILE_CACHE loaded as modules, each with whether Node's compile cache had it. */
+export function modulesLoaded(output: string): { path: string; cached: boolean }[] {
+  return [...output.matchAll(/V8 code cache for (?:ESM|CommonJS) (\S+) was (accepted|not initialized)/g)].map(([, path, state]) => ({ path: path!.replace(/^file:\/\//, ''), cached: state === 'accepted' }));
+}
+
+/** Of those: modules whose compiled code came from the cache, and modules Node had to compile. */
 export function compileCacheUse(output: string): { cached: number; compiled: number } {
-  const count = (re: RegExp) => output.match(re)?.length ?? 0;
-  return { cached: count(/V8 code cache for .* was accepted/g), compiled: count(/V8 code cache for .* was not initialized/g) };
+  const modules = modulesLoaded(output);
+  const cached = modules.filter((m) => m.cached).length;
+  return { cached, compiled: modules.length - cached };
 }
 
 /** Peak resident memory of a process so far (VmHWM), in MiB. */

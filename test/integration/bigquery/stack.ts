@@ -61,23 +61,26 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startBigQueryStack(): Promise<BigQueryStack> {
+/** With `storageEndpoint`, the emulator reads gs:// from that fake-gcs-server (a whole local stack's) instead of its own. */
+export async function startBigQueryStack(options: { storageEndpoint?: string; project?: string } = {}): Promise<BigQueryStack> {
   const [gcsPort, bqPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
-  const storageEndpoint = `http://127.0.0.1:${gcsPort}`;
-  const gcs = start('fake-gcs-server', ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-public-host', `127.0.0.1:${gcsPort}`, '-log-level', 'error'], process.env);
+  const storageEndpoint = options.storageEndpoint ?? `http://127.0.0.1:${gcsPort}`;
+  const gcs = options.storageEndpoint
+    ? undefined
+    : start('fake-gcs-server', ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-public-host', `127.0.0.1:${gcsPort}`, '-log-level', 'error'], process.env);
   const bq = start(
     'bigquery-emulator',
-    [`--project=${PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'],
+    [`--project=${options.project ?? PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'],
     // The emulator reads gs:// sources through the Go storage client, which honours STORAGE_EMULATOR_HOST.
     { ...process.env, STORAGE_EMULATOR_HOST: storageEndpoint },
   );
   const bigqueryEndpoint = `http://127.0.0.1:${bqPort}`;
   const stop = async () => {
-    await Promise.all([stopGroup(bq), stopGroup(gcs)]);
+    await Promise.all([stopGroup(bq), gcs && stopGroup(gcs)]);
   };
   try {
     await waitFor(`${storageEndpoint}/storage/v1/b`, 15000);
-    await waitFor(`${bigqueryEndpoint}/bigquery/v2/projects/${PROJECT}/datasets`, 30000);
+    await waitFor(`${bigqueryEndpoint}/bigquery/v2/projects/${options.project ?? PROJECT}/datasets`, 30000);
   } catch (error) {
     await stop();
     throw error;
