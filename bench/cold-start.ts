@@ -1,6 +1,7 @@
 // Cold start of each function from the deploy artifact on the runtime's Node: process start to first answer, and
-// peak RSS, without a compile cache, with the one the build ships, and with one a previous run filled. Each run
-// is a fresh process; the variants alternate so that they share the machine's drift.
+// peak RSS. As deployed (the bundle with the build's compile cache), the bundle without a compile cache, and the
+// same functions not bundled (tsc's dist/functions, with a compile cache a previous run filled). Each run is a
+// fresh process; the variants alternate so that they share the machine's drift.
 //   npm run bench:cold-start -- [--runs 5] [--out bench/out/cold-start.json]
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -73,10 +74,12 @@ const restoreShipped = async () => {
   await cp(join(dir, 'shipped-cache'), shipped, { recursive: true });
 };
 
+const NOT_BUNDLED = 'not bundled (dist/functions), cache warmed by a run';
 const VARIANTS: Record<string, { env: Record<string, string>; before?: () => Promise<void> }> = {
-  'no compile cache': { env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
-  'as deployed (cache from the build)': { env: {}, before: restoreShipped },
-  'cache warmed by a run': { env: { NODE_COMPILE_CACHE: join(dir, 'warm-cache') } },
+  // functions-framework loads FUNCTION_SOURCE instead of package.json main.
+  [NOT_BUNDLED]: { env: { FUNCTION_SOURCE: join(artifact.dir, 'dist/functions/index.js'), NODE_COMPILE_CACHE: join(dir, 'warm-cache') } },
+  'bundle, no compile cache': { env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+  'as deployed (bundle, cache from the build)': { env: {}, before: restoreShipped },
 };
 
 interface Run {
@@ -132,7 +135,7 @@ const results: Record<string, Record<string, { ms: number[]; rss: number[] }>> =
 const coverage: Record<string, { cached: number; compiled: number }> = {};
 try {
   for (const fn of Object.keys(FUNCTIONS) as Fn[]) {
-    await once(fn, VARIANTS['cache warmed by a run']!.env); // fills the warm cache
+    await once(fn, VARIANTS[NOT_BUNDLED]!.env); // fills the warm cache
     for (let run = 0; run < RUNS; run++) {
       for (const [variant, { env, before }] of Object.entries(VARIANTS)) {
         await before?.();
@@ -161,7 +164,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-const BASELINE = 'no compile cache';
+const BASELINE = NOT_BUNDLED;
 /** The median of each run's own ratio to the baseline run beside it: the machine's drift cancels out. */
 const ratio = (r: { ms: number[] }, base: { ms: number[] }) => median(r.ms.map((ms, i) => ms / base.ms[i]!));
 const rows = Object.entries(results).flatMap(([fn, byVariant]) =>
