@@ -11,10 +11,9 @@ import { flushCompileCache, useCompileCache } from './compile-cache.js';
 const MODULES: Record<string, () => Promise<unknown>> = {
   functions: () => import('./index.js'),
   '@google-cloud/storage': () => import('@google-cloud/storage'),
-  '@google-cloud/pubsub': () => import('@google-cloud/pubsub'),
-  '@google-cloud/run': () => import('@google-cloud/run'),
   'adapters/gcs': () => import('../lib/adapters/gcs/index.js'),
   'adapters/pubsub': () => import('../lib/adapters/pubsub/index.js'),
+  'adapters/dbt/cloud-run-jobs': () => import('../lib/adapters/dbt/cloud-run-jobs.js'),
   'adapters/duckdb': () => import('../lib/adapters/duckdb/index.js'),
   'adapters/bigquery': () => import('../lib/adapters/bigquery/index.js'),
 };

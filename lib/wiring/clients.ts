@@ -49,10 +49,8 @@ function lazyObjectStore(env: Env, projectId: string): ObjectStore {
 function lazyBus(projectId: string): Bus & Seeker & { close(): Promise<void> } {
   let opened: Promise<{ bus: PubSubBus; pubsub: PubSub }> | undefined;
   const open = async () => {
-    const [client, adapter] = await Promise.all([import('@google-cloud/pubsub'), import('../adapters/pubsub/index.js')]);
-    // CommonJS: its `default` is module.exports, under Node and in the deployed bundle alike (functions/bundle.ts).
-    const pubsub = new client.default.PubSub({ projectId });
-    return { bus: new adapter.PubSubBus(pubsub), pubsub };
+    const { openPubSubBus } = await import('../adapters/pubsub/index.js');
+    return openPubSubBus(projectId);
   };
   const ready = async () => (await (opened ??= open())).bus;
   return {

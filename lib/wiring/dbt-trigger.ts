@@ -39,10 +39,9 @@ export async function loadDbtTriggerConfig(env: Env): Promise<DbtTriggerConfig> 
 export async function dbtRunner(config: DbtTriggerConfig, env: Env): Promise<DbtRunner> {
   const { settings, topology } = config;
   if (settings.backend === 'duckdb') return new LocalDbtRunner({ duckdbPath: settings.duckdbPath, ...(env.DBT_BIN ? { dbtBin: env.DBT_BIN } : {}) });
-  // @google-cloud/run is CommonJS: `default` is its module.exports, under Node and in the deployed bundle alike.
-  const [{ default: { JobsClient } }, { Storage }] = await Promise.all([import('@google-cloud/run'), import('@google-cloud/storage')]);
+  const [{ jobsClient }, { Storage }] = await Promise.all([import('../adapters/dbt/cloud-run-jobs.js'), import('@google-cloud/storage')]);
   const storage = new Storage({ projectId: topology.project });
-  return new CloudRunDbtRunner(new JobsClient(), {
+  return new CloudRunDbtRunner(jobsClient(), {
     project: topology.project,
     region: topology.region,
     job: env.DBT_JOB_NAME || 'landfall-dbt',

@@ -1,6 +1,7 @@
 // What deploys is what is tested: the upload gcloud makes, built as the Node.js 24 runtime builds it, each function
 // started from package.json main and answering one real Pub/Sub push envelope against the emulators.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +157,7 @@ test('the dbtTrigger starts and acks although a table mapping is broken in a way
 
 // The production loader: the bundle's BigQuery chunk, its client and a load job, against goccy/bigquery-emulator
 // reading gs:// from this stack's fake-gcs-server.
-test('the loader with LOADER_BACKEND=bigquery starts from the bundle and loads a file into BigQuery', async (t) => {
+test('on BigQuery the loader starts from the bundle and loads a file, and the dbtTrigger starts with the Cloud Run runner', async (t) => {
   const bq = await startBigQueryStack({ storageEndpoint: stack.env.STORAGE_API_ENDPOINT!, project: stack.project });
   try {
     await bigqueryClient({ projectId: stack.project, bigqueryEndpoint: bq.bigqueryEndpoint }).createDataset('landfall_artifact');
@@ -171,6 +172,12 @@ test('the loader with LOADER_BACKEND=bigquery starts from the bundle and loads a
     assert.ok(modulesLoaded(loader.running.output()).some((m) => /\/dist\/bundle\/bigquery-[^/]+\.js$/.test(m.path)), 'the BigQuery backend came from its chunk of the bundle');
     const [rows] = await bigqueryClient({ projectId: stack.project, bigqueryEndpoint: bq.bigqueryEndpoint }).query(`SELECT isin, name FROM \`${stack.project}.landfall_artifact.raw_instruments\` ORDER BY isin`);
     assert.deepEqual(rows, [{ isin: 'DE4', name: 'four' }, { isin: 'DE5', name: 'five' }]);
+
+    // On BigQuery the dbt trigger's root builds the Cloud Run job runner at cold start: its client from the bundle.
+    const trigger = await start('dbtTrigger', { ...bigquery, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    const event = { v: 1, table: 'raw_instruments', batchKey: '20241204', loadId: '11111111-2222-5333-8444-777777777777', status: 'loaded', rows: 2, file: 'gs://x/w#1' };
+    assert.deepEqual(await firstAnswer(trigger.running, trigger.path, envelope(Buffer.from(JSON.stringify(event)), {}, 'dbtTrigger')), { acked: true, status: 204 }, trigger.running.output());
+    assert.ok(modulesLoaded(trigger.running.output()).some((m) => /\/dist\/bundle\/[^/]+\.js$/.test(m.path) && readFileSync(m.path, 'utf8').includes('// node_modules/@google-cloud/run/build/src/v2/jobs_client.js')), 'the Cloud Run client came from the bundle');
   } finally {
     await bq.stop();
   }

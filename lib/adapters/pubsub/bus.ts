@@ -1,5 +1,5 @@
 // The Bus and Seeker ports over @google-cloud/pubsub.
-import type { PubSub, Topic } from '@google-cloud/pubsub';
+import { PubSub, type Topic } from '@google-cloud/pubsub';
 import type { Bus, Seeker } from '../../pipeline/ports.js';
 
 export class PubSubBus implements Bus, Seeker {
@@ -29,4 +29,10 @@ export class PubSubBus implements Bus, Seeker {
     await Promise.all([...this.topics.values()].map((t) => t.flush()));
     this.topics.clear();
   }
+}
+
+/** A Pub/Sub client for `projectId` (the emulator's when PUBSUB_EMULATOR_HOST is set) and the bus over it. */
+export function openPubSubBus(projectId: string): { bus: PubSubBus; pubsub: PubSub } {
+  const pubsub = new PubSub({ projectId });
+  return { bus: new PubSubBus(pubsub), pubsub };
 }

@@ -1,2 +1,2 @@
 // Pub/Sub as the pipeline's bus.
-export { PubSubBus } from './bus.js';
+export { PubSubBus, openPubSubBus } from './bus.js';
