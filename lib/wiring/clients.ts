@@ -1,9 +1,7 @@
 // Google clients pointed at the emulators when their env vars are set; Cloud Storage and Pub/Sub load on first use.
 import { Firestore } from '@google-cloud/firestore';
-import type { PubSub } from '@google-cloud/pubsub';
 import { FirestoreBatchStore } from '../adapters/dbt/firestore-batch-store.js';
 import { FirestoreStateStore } from '../adapters/firestore/index.js';
-import type { PubSubBus } from '../adapters/pubsub/index.js';
 import type { Env, Topology } from '../config/index.js';
 import type { Bus, ObjectStore, Seeker } from '../pipeline/index.js';
 
@@ -47,11 +45,11 @@ function lazyObjectStore(env: Env, projectId: string): ObjectStore {
  * floor of a first ack is 543 ms and 120 MiB, against 349 ms and 102 MiB without (bench:cold-start, Node 24).
  */
 function lazyBus(projectId: string): Bus & Seeker & { close(): Promise<void> } {
-  let opened: Promise<{ bus: PubSubBus; pubsub: PubSub }> | undefined;
   const open = async () => {
     const { openPubSubBus } = await import('../adapters/pubsub/index.js');
     return openPubSubBus(projectId);
   };
+  let opened: ReturnType<typeof open> | undefined;
   const ready = async () => (await (opened ??= open())).bus;
   return {
     publish: async (topic, data, attributes) => (await ready()).publish(topic, data, attributes),

@@ -63,14 +63,17 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 
 /** With `storageEndpoint`, the emulator reads gs:// from that fake-gcs-server (a whole local stack's) instead of its own. */
 export async function startBigQueryStack(options: { storageEndpoint?: string; project?: string } = {}): Promise<BigQueryStack> {
-  const [gcsPort, bqPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
+  const project = options.project ?? PROJECT;
+  const gcsPort = options.storageEndpoint ? undefined : await freePort();
+  const [bqPort, grpcPort] = [await freePort(), await freePort()];
   const storageEndpoint = options.storageEndpoint ?? `http://127.0.0.1:${gcsPort}`;
-  const gcs = options.storageEndpoint
-    ? undefined
-    : start('fake-gcs-server', ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-public-host', `127.0.0.1:${gcsPort}`, '-log-level', 'error'], process.env);
+  const gcs =
+    gcsPort === undefined
+      ? undefined
+      : start('fake-gcs-server', ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-public-host', `127.0.0.1:${gcsPort}`, '-log-level', 'error'], process.env);
   const bq = start(
     'bigquery-emulator',
-    [`--project=${options.project ?? PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'],
+    [`--project=${project}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'],
     // The emulator reads gs:// sources through the Go storage client, which honours STORAGE_EMULATOR_HOST.
     { ...process.env, STORAGE_EMULATOR_HOST: storageEndpoint },
   );
@@ -80,7 +83,7 @@ export async function startBigQueryStack(options: { storageEndpoint?: string; pr
   };
   try {
     await waitFor(`${storageEndpoint}/storage/v1/b`, 15000);
-    await waitFor(`${bigqueryEndpoint}/bigquery/v2/projects/${options.project ?? PROJECT}/datasets`, 30000);
+    await waitFor(`${bigqueryEndpoint}/bigquery/v2/projects/${project}/datasets`, 30000);
   } catch (error) {
     await stop();
     throw error;
