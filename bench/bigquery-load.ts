@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { EMULATOR_CSV, bigqueryClient, openBigQueryWarehouse, storageClient } from '../lib/adapters/bigquery/index.js';
 import { openObjectSource } from '../lib/adapters/gcs/index.js';
 import type { TableMapping } from '../lib/config/index.js';
-import { loadFile } from '../lib/load/index.js';
+import { goFileText, loadFile } from '../lib/load/index.js';
 import type { FileSource } from '../lib/load/index.js';
 import { PROJECT, startBigQueryStack } from '../test/integration/bigquery/stack.js';
 
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     };
     const warehouse = await openBigQueryWarehouse({ bq, storage, project: PROJECT, dataset: 'bench', reader: EMULATOR_CSV });
     const started = performance.now();
-    const goFile = count === 'go' ? { goFile: { name: 'trades_20240115.go', text: `record_count=${rows}\n` } } : {};
+    const goFile = count === 'go' ? { goFile: goFileText('trades_20240115.go', `record_count=${rows}\n`) } : {};
     const report = await loadFile(warehouse, { source, mapping, compressed: false, loadId: randomUUID(), ...goFile });
     const wallMs = Math.round(performance.now() - started);
     const [[inTable]] = await bq.query('SELECT COUNT(*) AS n FROM `bench`.`raw_trades`');

@@ -56,3 +56,26 @@ export class ConfigError extends LandfallError {
     this.problems = problems;
   }
 }
+
+/** Node system errors that mean a network or the machine was briefly unable, not that the work is wrong. */
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ENOSPC', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'ENOMEM', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** HTTP statuses a Google API answers when a later try may pass (404: an object read between a look and a move). */
+const TRANSIENT_HTTP = new Set([404, 408, 429, 500, 502, 503, 504]);
+/** gRPC: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE, and UNKNOWN (a dropped stream). */
+const TRANSIENT_GRPC = new Set([2, 4, 8, 10, 13, 14]);
+
+/**
+ * Whether another attempt may succeed. landfall's own errors say so themselves; of the rest, only what a network, an
+ * API's load or the machine's resources explain is transient. Anything unexpected (a RangeError, a TypeError, an
+ * unknown code) is terminal: retrying the same work would fail the same way, and a file must reach a final status.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof LandfallError) return error.retryable;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return TRANSIENT_SYSTEM_CODES.has(code);
+  if (typeof code !== 'number') return false;
+  return code < 100 ? TRANSIENT_GRPC.has(code) : TRANSIENT_HTTP.has(code);
+}

@@ -1,15 +1,15 @@
 // One `pattern: table` or `pattern: { table, go_file | trailer, delimiter, reupload, max_wait }` entry → a TableMapping draft.
 import { isMap, isScalar } from 'yaml';
 import type { YAMLMap } from 'yaml';
-import { GO_FORMATS, REUPLOAD_POLICIES } from './mapping.js';
-import type { GoFileRule, ReuploadPolicy, TableMapping, TrailerRule } from './mapping.js';
-import { describe, entriesOf, integerValue, mapValue, textValue } from './yaml-file.js';
+import { REUPLOAD_POLICIES } from './mapping.js';
+import type { ReuploadPolicy, TableMapping, TrailerRule } from './mapping.js';
+import { readGoFile } from './go-file-entry.js';
+import { describe, entriesOf, mapValue, readColumn, textValue } from './yaml-file.js';
 import type { Entry, Problems, YamlFile } from './yaml-file.js';
-import { checkPattern, goPatternProblems, tableNameProblem } from './rules.js';
+import { checkPattern, tableNameProblem } from './rules.js';
 import { durationValue } from './duration.js';
 
 export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload', 'max_wait'] as const;
-const GO_FILE_KEYS = ['pattern', 'format', 'row_count_key', 'row_count_column'] as const;
 const TRAILER_KEYS = ['row_count_column', 'marker'] as const;
 
 /** A mapping as read, with which of its parts passed, so cross-checks skip what is already reported broken. */
@@ -127,7 +127,7 @@ function readTrailer(file: YamlFile, entry: Entry, problems: Problems): TrailerR
     problems.add(file.path, entry.line, 'trailer needs row_count_column (the 1-based column holding the row count)');
     return undefined;
   }
-  const rowCountColumn = readColumn(file, column, 'trailer', problems);
+  const rowCountColumn = readColumn(file, column, 'trailer row_count_column', problems);
   const markerEntry = byKey.get('marker');
   const marker = markerEntry === undefined ? undefined : readMarker(file, markerEntry, problems);
   if (rowCountColumn === undefined || marker === null) return undefined;
@@ -143,86 +143,4 @@ function readMarker(file: YamlFile, entry: Entry, problems: Problems): string | 
     return null;
   }
   return value;
-}
-
-function readColumn(file: YamlFile, entry: Entry, where: string, problems: Problems): number | undefined {
-  const value = integerValue(entry);
-  if (value === undefined || value < 1) {
-    problems.add(
-      file.path,
-      file.lineOf(entry.value, entry.line),
-      `${where} row_count_column must be a whole number of at least 1 (columns count from 1), got ${describe(entry)}`,
-    );
-    return undefined;
-  }
-  return value;
-}
-
-function readGoFile(file: YamlFile, entry: Entry, draft: Draft, problems: Problems): void {
-  const map = mapValue(entry);
-  if (map === undefined) {
-    problems.add(
-      file.path,
-      file.lineOf(entry.value, entry.line),
-      `go_file must be a mapping { pattern, format, row_count_key | row_count_column }, got ${describe(entry)}`,
-    );
-    return;
-  }
-  const byKey = new Map(entriesOf(file, map, problems, GO_FILE_KEYS, 'go_file').map((e) => [e.key, e]));
-  const pattern = readGoPattern(file, entry, byKey.get('pattern'), draft, problems);
-  const format = byKey.get('format');
-  const formatText = format === undefined ? undefined : textValue(format);
-  if (format === undefined) {
-    problems.add(file.path, entry.line, `go_file needs a format (${GO_FORMATS.join(' or ')})`);
-    return;
-  }
-  if (formatText !== 'properties' && formatText !== 'csv') {
-    problems.add(file.path, file.lineOf(format.value, format.line), `unknown go_file format ${describe(format)} (expected ${GO_FORMATS.join(' or ')})`);
-    return;
-  }
-  const rule = readGoCount(file, entry, formatText, byKey, problems);
-  if (rule !== undefined && pattern !== undefined) draft.mapping.goFile = { pattern, ...rule } as GoFileRule;
-}
-
-function readGoPattern(file: YamlFile, goFile: Entry, entry: Entry | undefined, draft: Draft, problems: Problems): string | undefined {
-  if (entry === undefined) {
-    problems.add(file.path, goFile.line, 'go_file needs a pattern with one * (e.g. trades_*.go), the batch key it shares with the data file');
-    return undefined;
-  }
-  const pattern = textValue(entry);
-  const line = file.lineOf(entry.value, entry.line);
-  if (pattern === undefined) {
-    problems.add(file.path, line, `go_file pattern must be text, got ${describe(entry)}`);
-    return undefined;
-  }
-  const messages = goPatternProblems(pattern, draft.mapping.pattern, draft.patternOk);
-  for (const message of messages) problems.add(file.path, line, message);
-  draft.goPatternOk = messages.length === 0;
-  return pattern;
-}
-
-type GoCount = { format: 'properties'; rowCountKey: string } | { format: 'csv'; rowCountColumn: number };
-
-function readGoCount(file: YamlFile, goFile: Entry, format: GoCount['format'], byKey: Map<string, Entry>, problems: Problems): GoCount | undefined {
-  const [wanted, other] = format === 'properties' ? ['row_count_key', 'row_count_column'] : ['row_count_column', 'row_count_key'];
-  const stray = byKey.get(other);
-  if (stray !== undefined) {
-    problems.add(file.path, stray.line, `${other} does not apply to go_file format ${format}, which reads ${wanted}`);
-  }
-  const entry = byKey.get(wanted);
-  if (entry === undefined) {
-    const what = format === 'properties' ? 'the key whose value is the row count, e.g. record_count' : 'the 1-based column holding the row count';
-    problems.add(file.path, goFile.line, `go_file format ${format} needs ${wanted} (${what})`);
-    return undefined;
-  }
-  if (format === 'csv') {
-    const rowCountColumn = readColumn(file, entry, 'go_file', problems);
-    return rowCountColumn === undefined ? undefined : { format, rowCountColumn };
-  }
-  const key = textValue(entry)?.trim();
-  if (key === undefined || key === '' || key.includes('=')) {
-    problems.add(file.path, file.lineOf(entry.value, entry.line), `go_file row_count_key must be a key name without "=", got ${describe(entry)}`);
-    return undefined;
-  }
-  return { format, rowCountKey: key };
 }

@@ -7,9 +7,24 @@ export const REUPLOAD_POLICIES = ['replace', 'append', 'reject'] as const;
 /** What a new generation (or new content) of an already-loaded file name does. */
 export type ReuploadPolicy = (typeof REUPLOAD_POLICIES)[number];
 
-export type GoFileRule =
-  | { pattern: string; format: 'properties'; rowCountKey: string }
-  | { pattern: string; format: 'csv'; rowCountColumn: number };
+/**
+ * Where a go file says which file it vouches for and whether its producer finished (seed 001's CSV go file is
+ * `trades_20240115.csv,12345,SUCCESS`). Each is read only when the mapping names it; a go file that names another
+ * file, or a status not in `statusOk`, fails the data file.
+ */
+export interface GoFileChecks {
+  /** The statuses that mean "complete" (DEFAULT_STATUS_OK when absent); read only with a status column or key. */
+  statusOk?: readonly string[];
+}
+
+export type GoFileRule = GoFileChecks &
+  (
+    | { pattern: string; format: 'properties'; rowCountKey: string; nameKey?: string; statusKey?: string }
+    | { pattern: string; format: 'csv'; rowCountColumn: number; nameColumn?: number; statusColumn?: number }
+  );
+
+/** What `status_ok` is when the mapping does not say. */
+export const DEFAULT_STATUS_OK = ['SUCCESS'] as const;
 
 export interface TrailerRule {
   /** 1-based column of the trailer line that holds the row count. */

@@ -100,3 +100,17 @@ export function describe(entry: Entry): string {
   if (isMap(entry.value)) return 'a mapping';
   return isSeq(entry.value) ? 'a list' : 'an alias';
 }
+
+/** A 1-based column number; `what` names it in the message, e.g. `trailer row_count_column`. */
+export function readColumn(file: YamlFile, entry: Entry, what: string, problems: Problems): number | undefined {
+  const value = integerValue(entry);
+  if (value === undefined || value < 1) {
+    problems.add(
+      file.path,
+      file.lineOf(entry.value, entry.line),
+      `${what} must be a whole number of at least 1 (columns count from 1), got ${describe(entry)}`,
+    );
+    return undefined;
+  }
+  return value;
+}

@@ -1,21 +1,14 @@
 // Reads and checks a CSV file's header (its first record) from the head bytes, without reading the rows.
 import { constants, gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../errors.js';
-import { firstRecordEnd } from './csv-scan.js';
-import { bareCarriageReturn, loneCrError } from './line-endings.js';
+import { CSV_PROBLEMS, CsvSyntaxError, firstRecord } from './csv-lexer.js';
+import { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_LINE_BYTES } from './limits.js';
 import type { FileSource } from './source.js';
 
 /** Columns every landfall table has; a file may not bring its own. */
 export const RESERVED_COLUMNS = ['_extra', '_load_id'] as const;
 
 const FIRST_READ_BYTES = 64 * 1024;
-/** The longest line (header or row) landfall reads: 10 MB values fit; DuckDB reads a buffer this size per thread. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** BigQuery's own limits on a table (docs, "Quotas and limits"): a file within them loads on every backend. */
-export const MAX_COLUMNS = 10_000;
-export const MAX_COLUMN_NAME_CHARS = 300;
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Column names are matched case-insensitively everywhere (DuckDB identifiers are; BigQuery columns are). */
 export function foldName(name: string): string {
@@ -32,15 +25,11 @@ function plainHead(raw: Buffer, compressed: boolean, file: string): Buffer {
   }
 }
 
-function tooLong(file: string): TerminalError {
-  return new TerminalError(`${file} line 1: the line is longer than the ${MAX_LINE_BYTES}-byte limit`, { file, line: 1 });
-}
-
 /**
- * The header line's bytes (BOM and line end removed), reading more of the head until the record ends. A header is
- * held to the line limit like every other line, and a file whose lines end in a lone CR fails here, at once.
+ * The column names of the file's first record, reading more of the head until the record ends. A header is held to
+ * the line limit like every other line, and one that breaks a CSV rule (a lone CR, a NUL, bad UTF-8) fails here, at once.
  */
-async function headerBytes(source: FileSource, compressed: boolean, delimiter: string): Promise<Buffer> {
+export async function readHeader(source: FileSource, options: { delimiter: string; compressed: boolean }): Promise<string[]> {
   const file = source.name;
   if (source.bytes === 0) {
     throw new TerminalError(`${file} line 1: the file is empty (0 bytes); expected a header line`, { file, line: 1 });
@@ -48,35 +37,20 @@ async function headerBytes(source: FileSource, compressed: boolean, delimiter: s
   for (let length = FIRST_READ_BYTES; ; length *= 2) {
     const raw = await source.readHead(length);
     const whole = raw.length >= source.bytes;
-    let head = plainHead(raw, compressed, file);
-    if (head.subarray(0, 3).equals(BOM)) head = head.subarray(3);
-    const end = firstRecordEnd(head, delimiter);
-    const line = end >= 0 ? head.subarray(0, end) : head;
-    if (bareCarriageReturn(line, delimiter) >= 0) throw loneCrError(file);
-    if (line.length > MAX_LINE_BYTES) throw tooLong(file);
-    if (end >= 0 || whole) return line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
+    const head = plainHead(raw, options.compressed, file);
+    let first: ReturnType<typeof firstRecord>;
+    try {
+      first = firstRecord(head, options.delimiter, whole);
+    } catch (error) {
+      if (!(error instanceof CsvSyntaxError)) throw error;
+      throw new TerminalError(`${file} line ${error.line}: ${error.what}`, { file, line: error.line }, error);
+    }
+    // Names are trimmed of surrounding whitespace: `id ` and `id` are one column, in a new table and against an old one.
+    if (first !== undefined) return first.record.fields.map((name) => name.trim());
+    if (head.length > MAX_LINE_BYTES) {
+      throw new TerminalError(`${file} line 1: ${CSV_PROBLEMS.tooLong}`, { file, line: 1 });
+    }
   }
-}
-
-/** The column names of the file's first record. */
-export async function readHeader(source: FileSource, options: { delimiter: string; compressed: boolean }): Promise<string[]> {
-  const file = source.name;
-  const bytes = await headerBytes(source, options.compressed, options.delimiter);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new TerminalError(`${file} line 1: the header is not valid UTF-8`, { file, line: 1 });
-  }
-  if (text.length === 0) return [''];
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter: options.delimiter, quote: '"', escape: '"', relax_column_count: false });
-  } catch (error) {
-    throw new TerminalError(`${file} line 1: the header is not valid CSV (${(error as Error).message})`, { file, line: 1 }, error);
-  }
-  // Names are trimmed of surrounding whitespace: `id ` and `id` are one column, in a new table and against an old one.
-  return (records[0] ?? ['']).map((name) => name.trim());
 }
 
 /**

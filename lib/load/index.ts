@@ -1,6 +1,6 @@
 // Loading: the load use case, the warehouse port it drives, and the file checks it makes before a load.
-export { loadFile } from './load-file.js';
-export type { LoadReport, LoadRequest } from './load-file.js';
+export { goFileText, loadFile } from './load-file.js';
+export type { GoFileInput, LoadReport, LoadRequest } from './load-file.js';
 export { LOAD_RESULT_STATUSES, METADATA_STATUSES } from './warehouse.js';
 export type {
   ExpectedCount,
@@ -19,17 +19,19 @@ export { LOAD_STATUSES } from './source.js';
 export type { FileSource, LoadOutcome, LoadStatus } from './source.js';
 export { planForSource, planReplacement } from './replace-plan.js';
 export type { ReplacePlan } from './replace-plan.js';
-export { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_LINE_BYTES, RESERVED_COLUMNS, checkHeader, foldName, readHeader } from './header.js';
-export { bareCarriageReturn, findLineEndingProblem, loneCrError, normalizeLineEnds } from './line-endings.js';
-export type { LineEndingProblem } from './line-endings.js';
-export { RecordScanner, firstRecordEnd, physicalLineOf } from './csv-scan.js';
+export { RESERVED_COLUMNS, checkHeader, foldName, readHeader } from './header.js';
+export { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_GO_FILE_BYTES, MAX_LINE_BYTES } from './limits.js';
+export { CSV_PROBLEMS, CsvLexer, CsvSyntaxError, csvRecords, firstRecord } from './csv-lexer.js';
+export type { CsvRecord } from './csv-lexer.js';
+export { dataRecords, firstBadRecord, jobRecords, writeCanonicalCsv } from './records.js';
+export type { RecordsOptions } from './records.js';
 export { TAIL_READ_BYTES, countNewlines, locateTrailer, trailerFromTail } from './trailer.js';
 export type { TrailerLine } from './trailer.js';
 export { copyPlainPrefix, gzipError, openPlainStream, plainPrefix } from './plain-stream.js';
 export type { PlainCopyOptions } from './plain-stream.js';
 export { withReadCache } from './read-cache.js';
 export { checkExpectedRows } from './row-check.js';
-export { eachChunk, firstNulLine, lineOf, nulByteError, nulIn } from './nul.js';
+export { SuspectBytes, eachChunk, hasSuspectBytes } from './suspect-bytes.js';
 export { errorSidecarName, sidecarText } from './failure-report.js';
 export type { FailureReport } from './failure-report.js';
 export { checkLandfallTable, planColumns } from './columns.js';

@@ -8,6 +8,7 @@ import { gzipError, openPlainStream } from './plain-stream.js';
 import { planForSource } from './replace-plan.js';
 import type { FileSource, LoadOutcome } from './source.js';
 import { withReadCache } from './read-cache.js';
+import { MAX_GO_FILE_BYTES } from './limits.js';
 import { locateTrailer, trailerFromTail } from './trailer.js';
 import type { TrailerLine } from './trailer.js';
 import type { ExpectedCount, LoadJob, LoadProgress, ReplacePolicy, Warehouse } from './warehouse.js';
@@ -19,13 +20,35 @@ export interface LoadRequest {
   compressed: boolean;
   /** A UUID chosen by the caller: random for the CLI, derived from the request in the pipeline. */
   loadId: string;
-  /** The companion go file's name and text, when the mapping has one. */
-  goFile?: { name: string; text: string };
+  /** The companion go file, when the mapping has one. */
+  goFile?: GoFileInput;
   /** Reload an identity that is already loaded, replacing its rows. */
   force?: boolean;
   /** A pipeline replay: the operator asked for the file again, so it counts as forced. */
   replay?: boolean;
   onProgress?: (progress: LoadProgress) => void;
+}
+
+/** A go file as a load reads it: its name and size, and its text, fetched only when the size fits a go file. */
+export interface GoFileInput {
+  name: string;
+  bytes: number;
+  read(): Promise<string>;
+}
+
+/** A go file whose text is already in hand. */
+export function goFileText(name: string, text: string): GoFileInput {
+  return { name, bytes: Buffer.byteLength(text), read: async () => text };
+}
+
+/** The go file's text; a file too large to be a go file fails the data file without being read. */
+async function readGoFile(goFile: GoFileInput): Promise<string> {
+  const file = goFile.name;
+  if (goFile.bytes > MAX_GO_FILE_BYTES) {
+    const what = `the go file is ${goFile.bytes} bytes, more than the ${MAX_GO_FILE_BYTES} a go file may have (a count and a few lines): is it the right file?`;
+    throw new TerminalError(`${file} line 1: ${what}`, { file, line: 1 });
+  }
+  return goFile.read();
 }
 
 export interface LoadReport {
@@ -61,7 +84,7 @@ async function findTrailer(source: FileSource, compressed: boolean): Promise<Tra
 async function expectedCount(request: LoadRequest, source: FileSource): Promise<{ expected?: ExpectedCount; trailerOffset?: number }> {
   const { mapping, goFile } = request;
   if (mapping.goFile && goFile) {
-    const parsed = parseGoFile(goFile.text, mapping.goFile, goFile.name);
+    const parsed = parseGoFile(await readGoFile(goFile), mapping.goFile, goFile.name, source);
     return { expected: { rows: parsed.expectedRows, file: goFile.name, line: parsed.line } };
   }
   if (!mapping.trailer) return {};

@@ -5,7 +5,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { TerminalError } from '../errors.js';
 import type { FileSource } from './source.js';
-import { normalizeLineEnds } from './line-endings.js';
 import { countNewlines } from './trailer.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -51,8 +50,6 @@ export interface PlainCopyOptions {
   compressed: boolean;
   /** Where the rows end (a trailer starts); the whole file when absent. */
   endOffset?: number;
-  /** Rewrite CRLF outside quoted values as LF (a file that mixes both), reading with this delimiter. */
-  normalizeWith?: string;
 }
 
 /**
@@ -64,8 +61,7 @@ export async function copyPlainPrefix(source: FileSource, destination: string, o
   const count = { newlines: 0 };
   const prefix = plainPrefix(stream, options.endOffset ?? Number.POSITIVE_INFINITY);
   try {
-    if (options.normalizeWith === undefined) await pipeline(counted(prefix, count), createWriteStream(destination));
-    else await pipeline(prefix, normalizeLineEnds(options.normalizeWith), (chunks) => counted(chunks, count), createWriteStream(destination));
+    await pipeline(counted(prefix, count), createWriteStream(destination));
   } catch (error) {
     throw gzipError(error, source.name);
   }

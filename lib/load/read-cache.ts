@@ -16,7 +16,7 @@ export function withReadCache(source: FileSource): FileSource {
     uri: source.uri,
     generation: source.generation,
     bytes: source.bytes,
-    ...(source.firstNulLine ? { firstNulLine: source.firstNulLine } : {}),
+    ...(source.suspectBytes ? { suspectBytes: source.suspectBytes } : {}),
     readHead: async (length) => {
       if (length > head.length && !whole(head)) head = await source.readHead(length);
       return head.subarray(0, length);

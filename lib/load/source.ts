@@ -19,10 +19,10 @@ export interface FileSource {
   readonly generation: Promise<string>;
   readonly bytes: number;
   /**
-   * The physical line of the file's first NUL byte (undefined: none), from a source that reads all its bytes anyway
-   * (a local file, for its hash): a warehouse that checks for NUL need not read the file once more.
+   * Whether the bytes hold what DuckDB's reader loads where landfall's rules may refuse it (SuspectBytes), from a
+   * source that reads all its bytes anyway (a local file, for its hash): a warehouse need not read them once more.
    */
-  readonly firstNulLine?: Promise<number | undefined>;
+  readonly suspectBytes?: Promise<boolean>;
   /** Up to `length` raw bytes from the start of the file (compressed bytes for `.gz`). */
   readHead(length: number): Promise<Buffer>;
   /** Up to `length` raw bytes from the end of the file. */

@@ -1,6 +1,6 @@
 // Finds a trailer file's last non-empty line (text, byte offset, line number where cheap): from the tail, or streamed for gzip.
 import { TerminalError } from '../errors.js';
-import { MAX_LINE_BYTES } from './header.js';
+import { MAX_LINE_BYTES } from './limits.js';
 import type { FileSource } from './source.js';
 
 export interface TrailerLine {

@@ -1,7 +1,7 @@
 // One claimed load: read the parts through the object store, load with the engine, move them, say how it went.
 import type { TableMapping } from '../config/mapping.js';
 import type { Topology } from '../config/topology.js';
-import type { LoadReport, LoadRequest as EngineRequest } from '../load/index.js';
+import type { GoFileInput, LoadReport, LoadRequest as EngineRequest } from '../load/index.js';
 import { identityOf, type FileDoc, type LoadResult, type Part } from './file-doc.js';
 import { errorSidecarName } from '../load/index.js';
 import { baseName, objectKey, relativeName, type ObjectRef } from './ids.js';
@@ -86,14 +86,14 @@ async function moveFailed(ctx: MoveContext, parts: Part[], outcome: Outcome, doc
 }
 
 async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequest, loadId: string, bytes: number): Promise<Outcome> {
-  let goFile: { name: string; text: string } | undefined;
+  let goFile: GoFileInput | undefined;
   if (request.go) {
     // An earlier attempt of this round may have archived the go file and died before the data file's move.
     const go = await whereNow(deps, ctx, request.go);
     if (go === undefined) {
       return failed(loadId, `the go file ${objectKey(identityOf(request.go))} was deleted or replaced before the load; upload it again`);
     }
-    goFile = { name: baseName(identityOf(request.go).name), text: await deps.objects.readText(go) };
+    goFile = { name: baseName(identityOf(request.go).name), bytes: go.size, read: () => deps.objects.readText(go) };
   }
   const source = await deps.objects.openSource(request.data, {
     name: baseName(ctx.data.name),

@@ -1,5 +1,5 @@
 // The loader use case: claim the round a load request is for, load it with the engine, move the files, tell.
-import { LandfallError, TransientError } from '../errors.js';
+import { TransientError, isRetryable } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
 import { deadLetter, guardMalformed } from './dead-letter.js';
@@ -58,10 +58,12 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
     const step = { ...deps, mapping: found.mapping, compressed: found.compressed, now: () => nowIso(deps), laps };
     result = await runLoad(step, doc, request, claim.loadId!);
   } catch (error) {
-    // A condition no retry changes (a destination someone else wrote): the round ends failed where its files are.
-    if (error instanceof LandfallError && !error.retryable) {
+    // A condition no retry changes (a destination someone else wrote, an unexpected exception): the round ends failed
+    // where its files are.
+    if (!isRetryable(error)) {
       const at = nowIso(deps);
-      result = { status: 'failed', rows: 0, loadId: claim.loadId!, error: error.message, file: objectKey(identityOf(request.data)), finishedAt: at, moved: [] };
+      const message = error instanceof Error ? error.message : String(error);
+      result = { status: 'failed', rows: 0, loadId: claim.loadId!, error: message, file: objectKey(identityOf(request.data)), finishedAt: at, moved: [] };
       return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
     }
     await deps.store.update(id, (current) => {

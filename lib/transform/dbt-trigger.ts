@@ -1,6 +1,6 @@
 // The dbtTrigger use case: a load event updates its batches' state in a transaction; a completed batch key runs dbt once.
 import type { Topology } from '../config/topology.js';
-import { LandfallError, TransientError } from '../errors.js';
+import { TransientError, isRetryable } from '../errors.js';
 import { MalformedMessageError, deadLetter, parseJson, validateLoadEvent } from '../pipeline/index.js';
 import type { Bus, BusMessage, LoadEvent, Logger } from '../pipeline/index.js';
 import { emptyState, onEvent, onRunFinished, onWake } from './batch-state.js';
@@ -147,8 +147,8 @@ async function execute(deps: DbtTriggerDeps, batch: TriggerBatch, batchKey: stri
   try {
     result = await deps.runner.run({ batch: batch.name, batchKey, select: batch.select });
   } catch (error) {
-    if (error instanceof LandfallError && error.retryable) {
-      deps.log('WARNING', 'dbt_run_retry', { ...context, error: error.message });
+    if (isRetryable(error)) {
+      deps.log('WARNING', 'dbt_run_retry', { ...context, error: String((error as Error)?.message ?? error) });
       throw error;
     }
     // Anything else would fail the same way on every redelivery: record it as the run's failure instead.

@@ -1,4 +1,5 @@
 // Go files: the small file that says a data file is complete and how many rows it has (properties or CSV format).
+import { DEFAULT_STATUS_OK } from '../config/index.js';
 import type { GoFileRule } from '../config/index.js';
 import { TerminalError } from '../errors.js';
 import { countInColumn, countProblem, failAt, splitCsvLine } from './count.js';
@@ -7,6 +8,20 @@ export interface ExpectedCount {
   expectedRows: number;
   /** 1-based line of the go file the count was read from. */
   line: number;
+}
+
+/** The data file a go file pairs with: its base name and its path under the landing root. */
+export interface DataFileName {
+  name: string;
+  path: string;
+}
+
+/** A field the go file states beside the count (the file it vouches for, its producer's status), and its line. */
+interface Stated {
+  value: string;
+  line: number;
+  /** How the field is named in messages: `column 1`, `key filename`. */
+  where: string;
 }
 
 /** The file's lines, BOM and CR removed (CRLF and LF files read alike). */
@@ -39,6 +54,13 @@ function readProperties(lines: readonly string[], key: string, fileName: string)
   return found === undefined ? { keys } : { found, keys };
 }
 
+function propertyOf(lines: readonly string[], key: string | undefined, fileName: string): Stated | undefined {
+  if (key === undefined) return undefined;
+  const { found } = readProperties(lines, key, fileName);
+  if (found === undefined) throw failAt(fileName, 1, `no ${key}=… line, which the mapping reads`);
+  return { ...found, where: `key ${key}` };
+}
+
 function parseProperties(lines: readonly string[], key: string, fileName: string): ExpectedCount {
   const { found, keys } = readProperties(lines, key, fileName);
   if (found === undefined) {
@@ -51,22 +73,50 @@ function parseProperties(lines: readonly string[], key: string, fileName: string
   return { expectedRows: result.count, line: found.line };
 }
 
-/** One CSV line, e.g. `trades_20240115.csv,12345,SUCCESS`; blank lines around it are ignored. */
-function parseCsvGoFile(lines: readonly string[], column: number, fileName: string): ExpectedCount {
+/** The one CSV line, e.g. `trades_20240115.csv,12345,SUCCESS` (blank lines around it are ignored), as fields. */
+function csvLine(lines: readonly string[], fileName: string): { fields: string[]; line: number } {
   const content = lines.map((text, index) => ({ text, line: index + 1 })).filter((l) => l.text.trim() !== '');
   const first = content[0];
   if (first === undefined) throw failAt(fileName, 1, 'the go file is empty');
   const second = content[1];
   if (second !== undefined) throw failAt(fileName, second.line, `a csv go file has one line, but line ${first.line} is followed by another`);
-  const fields = splitCsvLine(first.text, ',', fileName, first.line);
-  return { expectedRows: countInColumn(fields, column, `column ${column}`, fileName, first.line), line: first.line };
+  return { fields: splitCsvLine(first.text, ',', fileName, first.line), line: first.line };
 }
 
-/** The expected row count a go file states, and the line it is on; a TerminalError naming file and line otherwise. */
-export function parseGoFile(text: string, rule: GoFileRule, fileName: string): ExpectedCount {
+function columnOf(csv: { fields: string[]; line: number }, column: number | undefined, fileName: string): Stated | undefined {
+  if (column === undefined) return undefined;
+  const value = csv.fields[column - 1];
+  if (value === undefined) throw failAt(fileName, csv.line, `column ${column} is past the end of the line, which has ${csv.fields.length} column(s)`);
+  return { value: value.trim(), line: csv.line, where: `column ${column}` };
+}
+
+/** The name field must be the data file's base name or its path under the landing root. */
+function checkName(stated: Stated | undefined, data: DataFileName, fileName: string): void {
+  if (stated === undefined || stated.value === data.name || stated.value === data.path) return;
+  throw failAt(fileName, stated.line, `${stated.where} names ${JSON.stringify(stated.value)}, not this data file (${data.path}): the go file vouches for another file`);
+}
+
+function checkStatus(stated: Stated | undefined, ok: readonly string[], fileName: string): void {
+  if (stated === undefined || ok.includes(stated.value)) return;
+  const wanted = ok.length === 1 ? ok[0] : `one of ${ok.join(', ')}`;
+  throw failAt(fileName, stated.line, `${stated.where} is ${JSON.stringify(stated.value)}, not ${wanted}: its producer did not mark the file complete`);
+}
+
+/**
+ * The expected row count a go file states, and the line it is on, after checking what else the mapping reads: the
+ * file it names must be `data`, its status one of `status_ok`. Any problem is a TerminalError naming file and line.
+ */
+export function parseGoFile(text: string, rule: GoFileRule, fileName: string, data: DataFileName): ExpectedCount {
   const lines = linesOf(text);
   if (lines.every((line) => line.trim() === '')) throw failAt(fileName, 1, 'the go file is empty');
-  return rule.format === 'properties'
-    ? parseProperties(lines, rule.rowCountKey, fileName)
-    : parseCsvGoFile(lines, rule.rowCountColumn, fileName);
+  const ok = rule.statusOk ?? DEFAULT_STATUS_OK;
+  if (rule.format === 'properties') {
+    checkName(propertyOf(lines, rule.nameKey, fileName), data, fileName);
+    checkStatus(propertyOf(lines, rule.statusKey, fileName), ok, fileName);
+    return parseProperties(lines, rule.rowCountKey, fileName);
+  }
+  const csv = csvLine(lines, fileName);
+  checkName(columnOf(csv, rule.nameColumn, fileName), data, fileName);
+  checkStatus(columnOf(csv, rule.statusColumn, fileName), ok, fileName);
+  return { expectedRows: countInColumn(csv.fields, rule.rowCountColumn, `column ${rule.rowCountColumn}`, fileName, csv.line), line: csv.line };
 }

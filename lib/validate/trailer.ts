@@ -13,6 +13,8 @@ export function parseTrailer(
   fileName: string,
   delimiter: string,
 ): { expectedRows: number } {
+  // The trailer is no row, but it is the file's: a NUL fails it here as it would anywhere else.
+  if (line.includes('\u0000')) throw failAt(fileName, lineNumber, 'the line holds a NUL byte (0x00), which no warehouse column may hold');
   const fields = splitCsvLine(line.replace(/\r?\n?$/, ''), delimiter, fileName, lineNumber);
   const first = fields[0]?.trim() ?? '';
   if (rule.marker !== undefined && first !== rule.marker) {

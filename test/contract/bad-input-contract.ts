@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTableMappings } from '../../lib/config/index.js';
 import type { TableMapping } from '../../lib/config/index.js';
 import { classify, companionGoName } from '../../lib/match/index.js';
+import { goFileText } from '../../lib/load/index.js';
 import type { LoadReport } from '../../lib/load/index.js';
 import { loadText } from './warehouse-contract.js';
 import type { WarehouseHarness } from './warehouse-contract.js';
@@ -50,7 +51,7 @@ async function loadCase(h: WarehouseHarness, root: string, path: string, content
   const found = classify(basename(path), mappings);
   assert.ok(found, `no mapping for ${path}`);
   const goName = companionGoName(found.mapping, found.batchKey);
-  const goFile = goName ? { name: goName, text: await readFile(join(root, dirname(path), goName), 'utf8') } : undefined;
+  const goFile = goName ? goFileText(goName, await readFile(join(root, dirname(path), goName), 'utf8')) : undefined;
   return loadText(h, path, content, found.mapping, goFile ? { goFile } : {});
 }
 

@@ -1,4 +1,5 @@
 // Bad-input files too big (or too wide) to keep in the repository: expected.json describes them, the test writes them.
+import { gzipSync } from 'node:zlib';
 
 export type Generated =
   /** `header`, then one row whose middle field has `fieldBytes` bytes. */
@@ -10,7 +11,9 @@ export type Generated =
   /** A header line of `headerBytes` bytes (one long name, then `,b`), then one row. */
   | { kind: 'long-header'; headerBytes: number }
   /** `rows` rows of `a,b` whose lines end in a lone CR, so the file has no LF at all. */
-  | { kind: 'lone-cr'; rows: number };
+  | { kind: 'lone-cr'; rows: number }
+  /** `head`, then `blankBytes` of empty lines, then `tail`; gzipped with `gzip`. */
+  | { kind: 'blank-run'; head: string; blankBytes: number; tail: string; gzip?: boolean };
 
 export function generateFile(spec: Generated): Buffer {
   switch (spec.kind) {
@@ -28,5 +31,9 @@ export function generateFile(spec: Generated): Buffer {
       return Buffer.concat([Buffer.alloc(spec.headerBytes - 2, 'h'), Buffer.from(',b\n1,2\n')]);
     case 'lone-cr':
       return Buffer.from(`a,b\r${Array.from({ length: spec.rows }, (_, i) => `${i},v${i}`).join('\r')}\r`);
+    case 'blank-run': {
+      const plain = Buffer.concat([Buffer.from(spec.head), Buffer.alloc(spec.blankBytes, '\n'), Buffer.from(spec.tail)]);
+      return spec.gzip ? gzipSync(plain) : plain;
+    }
   }
 }

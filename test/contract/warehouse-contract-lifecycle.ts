@@ -1,6 +1,7 @@
 // The warehouse contract, part two: idempotency, re-uploads, counts from go files and trailers, atomicity.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { goFileText } from '../../lib/load/index.js';
 import { loadText, mappingOf, withHarness } from './warehouse-contract.js';
 import type { WarehouseContractOptions, WarehouseHarness } from './warehouse-contract.js';
 
@@ -73,11 +74,11 @@ export function runLifecycleContract(options: WarehouseContractOptions): void {
 
   it('a go file count that matches loads; one that disagrees fails naming both files and the line', async (h) => {
     const mapping = mappingOf('g', { goFile: goProps });
-    const ok = await loadText(h, 'g_1.csv', 'a\n1\n2\n', mapping, { goFile: { name: 'g_1.go', text: 'record_count=2\n' } });
+    const ok = await loadText(h, 'g_1.csv', 'a\n1\n2\n', mapping, { goFile: goFileText('g_1.go', 'record_count=2\n') });
     assert.equal(ok.outcome.status, 'loaded');
     assert.equal((await h.metadata())[0]!.expected_rows, 2);
     const before = await snapshot(h, 'g');
-    const bad = await loadText(h, 'g_2.csv', 'a\n1\n2\n', mapping, { goFile: { name: 'g_2.go', text: '# c\nrecord_count=3\n' } });
+    const bad = await loadText(h, 'g_2.csv', 'a\n1\n2\n', mapping, { goFile: goFileText('g_2.go', '# c\nrecord_count=3\n') });
     assert.equal(bad.outcome.status, 'failed');
     assert.match(bad.outcome.error ?? '', /g_2\.csv: expected 3 rows \(g_2\.go line 2\), found 2/);
     await assertUnchanged(h, 'g', before, /expected 3 rows/);

@@ -3,12 +3,11 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../../errors.js';
-import { firstRecordEnd } from '../../load/index.js';
+import { firstBadRecord, firstRecord, jobRecords } from '../../load/index.js';
 import type { LoadJob } from '../../load/index.js';
 import { failureOf, isCsvFailure } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
 import { jobId, stagingColumn, stagingTable } from './names.js';
-import { dataRecords, findBadRecord } from './scan.js';
 import { createStagingTable, stagingFields } from './tables.js';
 
 /** What the backend's CSV reader gets right; anything else goes through an NDJSON copy. */
@@ -75,8 +74,8 @@ async function trailerFields(job: LoadJob): Promise<{ fields?: string[]; bytesRe
 /** Whether the header line ends in CRLF, from a small ranged read (values may then hold CRLF too). */
 async function crlfFile(job: LoadJob): Promise<{ crlf: boolean; bytesRead: number }> {
   const head = await job.source.readHead(Math.min(HEAD_PROBE_BYTES, job.source.bytes));
-  const end = firstRecordEnd(head, job.delimiter);
-  return { crlf: end < 0 || head[end - 1] === 0x0d, bytesRead: head.length };
+  const end = firstRecord(head, job.delimiter)?.end ?? -1;
+  return { crlf: end < 0 || head[end - 2] === 0x0d, bytesRead: head.length };
 }
 
 async function readsNatively(job: LoadJob, reader: CsvReader, trailer: string[] | undefined): Promise<{ native: boolean; bytesRead: number }> {
@@ -120,7 +119,7 @@ async function writeCopy(ctx: StagingContext, job: LoadJob): Promise<{ bucket: s
   const out = ctx.storage.bucket(copy.bucket).file(copy.name).createWriteStream({ resumable: false, contentType: 'application/x-ndjson' });
   const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
   try {
-    for await (const record of dataRecords(job)) {
+    for await (const record of jobRecords(job)) {
       const row = Object.fromEntries(record.fields.map((value, i) => [stagingColumn(i + 1), value]));
       if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise((r) => out.once('drain', r));
     }
@@ -137,7 +136,8 @@ async function writeCopy(ctx: StagingContext, job: LoadJob): Promise<{ bucket: s
 async function explainLoadFailure(error: unknown, job: LoadJob): Promise<unknown> {
   const failure = failureOf(error);
   if (!isCsvFailure(failure)) return error;
-  await findBadRecord(job);
+  const bad = await firstBadRecord(jobRecords(job));
+  if (bad) throw bad;
   return new TerminalError(`${job.source.name}: ${failure.message.split('\n')[0]}`, { file: job.source.name, table: job.table }, error);
 }
 

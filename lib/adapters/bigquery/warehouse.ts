@@ -2,7 +2,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, checkLandfallTable, planColumns, planForSource } from '../../load/index.js';
+import { checkExpectedRows, checkLandfallTable, firstBadRecord, jobRecords, planColumns, planForSource } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
 import { commitScript, countSql } from './commit-sql.js';
 import { classifyBigQueryError } from './errors.js';
@@ -10,7 +10,6 @@ import { runJob, throwIfFailed } from './jobs.js';
 import { fillPaths, insertFailure, query, selectPriorLoads } from './metadata.js';
 import type { Where } from './metadata.js';
 import { checkNewColumns, checkTableId, jobId } from './names.js';
-import { findBadRecord } from './scan.js';
 import { BIGQUERY_CSV, stage } from './staging.js';
 import type { CsvReader, Staged, StagingContext } from './staging.js';
 import { createTargetTable, ensureMetadataTable, tableColumns } from './tables.js';
@@ -71,7 +70,8 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     const [counts] = await query(this.options.bq, this.where, countSql(this.where, staged.staging, staged.trailer, nulsOfWidth));
     if (Number(counts?.nuls ?? 0) > 0) {
       // A NUL BigQuery would have refused: the file's one read names its line.
-      await findBadRecord(job);
+      const bad = await firstBadRecord(jobRecords(job));
+      if (bad) throw bad;
       throw new TerminalError(`${job.source.name}: a value holds a NUL byte (0x00), which no warehouse column may hold`, { file: job.source.name, table: job.table });
     }
     const total = Number(counts?.total ?? 0);

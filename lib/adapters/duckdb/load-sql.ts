@@ -10,35 +10,60 @@ export interface InsertOptions {
   loadId: string;
   path: string;
   delimiter: string;
+  /** DuckDB's parallel reader (the default); off for what it cannot read in parallel. */
+  parallel?: boolean;
 }
+
+type ReadOptions = Pick<InsertOptions, 'path' | 'columnCount' | 'delimiter' | 'parallel'>;
+
+/**
+ * A value no field holds, as DuckDB's NULL string: every empty field reads as '', and NULL means only "the row had no
+ * such field" (null padding). NULL means only that: NULL in a table column means "the file had no such column".
+ */
+const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
 
 /**
  * `read_csv` sees synthetic names c1…cN, so names from the file never enter its options; the SELECT maps them to
- * quoted table columns. Nothing is sniffed: the delimiter, quote, escape, header and column types are given, and
- * strict mode rejects rows with too many or too few fields. Empty fields stay empty strings (`force_not_null`):
- * NULL means only "the file had no such column".
+ * quoted table columns. Nothing is sniffed: the delimiter, quote, escape, header and column types are given.
+ *
+ * DuckDB's strict mode lets a row carry extra fields when they are empty (`3,4,,` under `a,b` loads as 3, 4), so
+ * the reader is given one column more than the header, rows are padded with NULL, and `FIELD_COUNT_CHECK` fails the
+ * statement for a row with a field in that column (too many) or none in the header's last (too few).
  */
-export function readCsvSql(path: string, columnCount: number, delimiter: string): string {
-  const names = Array.from({ length: columnCount }, (_, i) => `c${i + 1}`);
-  const options = [
+export function readCsvSql(options: ReadOptions): string {
+  const names = Array.from({ length: options.columnCount + 1 }, (_, i) => `c${i + 1}`);
+  const settings = [
     `columns = {${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`,
     'header = true',
     'auto_detect = false',
-    `delim = ${literal(delimiter)}`,
+    `delim = ${literal(options.delimiter)}`,
     `quote = '"'`,
     `escape = '"'`,
     `comment = ''`,
     'skip = 0',
     'strict_mode = true',
-    'null_padding = false',
+    'null_padding = true',
+    `nullstr = ${literal(NULL_MARKER)}`,
+    'allow_quoted_nulls = false',
     'ignore_errors = false',
-    `force_not_null = [${names.map((n) => `'${n}'`).join(', ')}]`,
     `compression = 'none'`,
     `max_line_size = ${MAX_LINE_BYTES}`,
     // DuckDB wants the buffer at least as large as the longest line; it reads one buffer per thread.
     `buffer_size = ${MAX_LINE_BYTES}`,
+    ...(options.parallel === false ? ['parallel = false'] : []),
   ];
-  return `read_csv(${literal(path)}, ${options.join(', ')})`;
+  return `read_csv(${literal(options.path)}, ${settings.join(', ')})`;
+}
+
+/** The message of the statement's own failure when a row's field count differs from the header's. */
+export const FIELD_COUNT_ERROR = 'landfall: a row has another number of fields than the header';
+
+function fieldCountCheck(columnCount: number): string {
+  return `WHERE CASE WHEN c${columnCount + 1} IS NOT NULL OR c${columnCount} IS NULL THEN error(${literal(FIELD_COUNT_ERROR)}) ELSE true END`;
+}
+
+function fromFile(options: ReadOptions): string {
+  return `FROM ${readCsvSql(options)} ${fieldCountCheck(options.columnCount)}`;
 }
 
 /**
@@ -48,7 +73,7 @@ export function readCsvSql(path: string, columnCount: number, delimiter: string)
  */
 export function createTableAsSql(options: Omit<InsertOptions, 'plan'> & { header: readonly string[] }): string {
   const values = [...options.header.map((name, i) => `c${i + 1} AS ${ident(name)}`), 'CAST(NULL AS JSON) AS "_extra"', `${literal(options.loadId)} AS "_load_id"`];
-  return `CREATE TABLE ${ident(options.table)} AS SELECT ${values.join(', ')} FROM ${readCsvSql(options.path, options.columnCount, options.delimiter)}`;
+  return `CREATE TABLE ${ident(options.table)} AS SELECT ${values.join(', ')} ${fromFile(options)}`;
 }
 
 export function insertSql(options: InsertOptions): string {
@@ -57,8 +82,5 @@ export function insertSql(options: InsertOptions): string {
   const extra =
     plan.extra.length === 0 ? 'NULL' : `json_object(${plan.extra.map((e) => `${literal(e.key)}, c${e.position}`).join(', ')})`;
   const values = [...plan.known.map((k) => `c${k.position}`), extra, literal(options.loadId)];
-  return (
-    `INSERT INTO ${ident(options.table)} (${targets.join(', ')}) ` +
-    `SELECT ${values.join(', ')} FROM ${readCsvSql(options.path, options.columnCount, options.delimiter)}`
-  );
+  return `INSERT INTO ${ident(options.table)} (${targets.join(', ')}) SELECT ${values.join(', ')} ${fromFile(options)}`;
 }

@@ -1,10 +1,7 @@
-// One file in one DuckDB transaction: decide, create, insert, check, replace, record; and its failures in the file's terms.
-import { createReadStream } from 'node:fs';
+// One file in one DuckDB transaction: decide, create, insert, check, replace, record.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, firstNulLine, nulByteError, physicalLineOf, planColumns, planForSource } from '../../load/index.js';
+import { checkExpectedRows, hasSuspectBytes, planColumns, planForSource } from '../../load/index.js';
 import type { LoadJob, LoadOptions, LoadResult, PriorLoad } from '../../load/index.js';
-import { classifyDuckDbError, parseCsvFailure } from './errors.js';
 import { createTableAsSql, insertSql } from './load-sql.js';
 import { insertMetadataSql, markReplaced, priorLoadsSql, readPriorLoads } from './metadata.js';
 import type { RowsFile } from './rows-file.js';
@@ -12,6 +9,14 @@ import { ident, literal } from './sql.js';
 import type { TableCatalog } from './tables.js';
 
 const PROGRESS_INTERVAL_MS = 250;
+
+/** The rows file holds bytes DuckDB's reader may take otherwise than landfall's rules (SuspectBytes): its load is rolled back. */
+export class SuspectRows extends Error {
+  constructor(file: string) {
+    super(`${file}: DuckDB's reader may misread this file; it is read by landfall's own reader instead`);
+    this.name = 'SuspectRows';
+  }
+}
 
 async function runWithProgress(connection: DuckDBConnection, sql: string, options: LoadOptions): Promise<number> {
   const { onProgress } = options;
@@ -27,7 +32,7 @@ async function runWithProgress(connection: DuckDBConnection, sql: string, option
 
 /** The file's rows into the table: the statement that creates it from them, or an INSERT with drift into `_extra`. */
 async function insertRows(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<number> {
-  const read = { table: job.table, columnCount: job.header.length, loadId: job.loadId, path: rows.path, delimiter: job.delimiter };
+  const read = { table: job.table, columnCount: job.header.length, loadId: job.loadId, path: rows.path, delimiter: rows.delimiter, parallel: rows.parallel };
   const columns = await catalog.columns(job.table);
   if (columns !== undefined) return runWithProgress(connection, insertSql({ ...read, plan: planColumns(job.header, columns) }), options);
   await runWithProgress(connection, createTableAsSql({ ...read, header: job.header }), options);
@@ -46,10 +51,13 @@ async function loadInTransaction(
   rows: RowsFile,
   options: LoadOptions,
   prior: PriorLoad[],
+  checkRows: () => Promise<void>,
 ): Promise<{ result: LoadResult; record?: string }> {
   const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
   if (plan.action === 'skip') return { result: { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows } };
   const inserted = await insertRows(connection, catalog, job, rows, options);
+  // A row's own problem comes before the count: the file is wrong where that row is.
+  await checkRows();
   checkExpectedRows(job, inserted, rows.trailerLine);
   if (plan.replaceLoadIds.length > 0) {
     await connection.run(`DELETE FROM ${ident(job.table)} WHERE "_load_id" IN (${plan.replaceLoadIds.map(literal).join(', ')})`);
@@ -74,37 +82,31 @@ async function loadInTransaction(
 }
 
 /**
- * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The NUL scan
- * reads the file beside the insert and is heard before the commit. A small file costs three round trips: BEGIN with
+ * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The scan for
+ * suspect bytes reads the file beside the insert and is heard before the count check: a suspect file's load is
+ * rolled back with SuspectRows. A small file costs three round trips: BEGIN with
  * the read of the path's earlier loads, the rows, and its load_metadata row with the COMMIT. (Each call into DuckDB
  * waits for the event loop, which in a busy loader is most of a small load's time.)
  */
 export async function runTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
-  // A gzip source's own bytes say nothing of NULs in its content: the plain copy is read instead.
-  const nul = (!job.compressed && job.source.firstNulLine) || firstNulLine(rows.path);
-  nul.catch(() => undefined);
+  // A gzip source's own bytes say nothing of its content: the plain copy is read instead.
+  // A canonical copy was written by landfall's own reader: nothing in it is suspect.
+  const suspect = rows.canonical ? Promise.resolve(false) : (!job.compressed && job.source.suspectBytes) || hasSuspectBytes(rows.path);
+  suspect.catch(() => undefined);
+  const checkRows = async () => {
+    if (await suspect) throw new SuspectRows(job.source.name);
+  };
   try {
     const prior = await readPriorLoads(connection, `BEGIN TRANSACTION; ${priorLoadsSql(job.table, job.source.path)}`);
-    const { result, record } = await loadInTransaction(connection, catalog, job, rows, options, prior);
+    const { result, record } = await loadInTransaction(connection, catalog, job, rows, options, prior, checkRows);
     if (record === undefined) {
       await connection.run('ROLLBACK');
       return result;
     }
-    const nulAt = await nul;
-    if (nulAt !== undefined) throw nulByteError(job.source.name, nulAt, { table: job.table, loadId: job.loadId });
     await connection.run(`${record}; COMMIT`);
     return result;
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-/** A CSV reader error in the file's terms: physical line (DuckDB counts record lines) and what is wrong. */
-export async function explain(error: unknown, job: LoadJob, path: string): Promise<Error> {
-  const context = { file: job.source.name, table: job.table, loadId: job.loadId };
-  const failure = parseCsvFailure(error instanceof Error ? error.message : String(error));
-  if (!failure) return classifyDuckDbError(error, context);
-  const line = await physicalLineOf(createReadStream(path), job.delimiter, failure.recordLine);
-  return new TerminalError(`${job.source.name} line ${line}: ${failure.what}`, { ...context, line }, error);
 }

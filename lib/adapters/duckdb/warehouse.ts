@@ -1,5 +1,4 @@
 // The DuckDB warehouse: one database file, opened per CLI run or load batch and closed after (one writer at a time).
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +6,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../config/settings.js';
 import { TerminalError } from '../../errors.js';
-import { MAX_LINE_BYTES, findLineEndingProblem } from '../../load/index.js';
+import { MAX_LINE_BYTES } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { classifyDuckDbError, isLockConflict, isOutOfMemory, isParserStateError, parseCsvFailure } from './errors.js';
-import { explain, runTransaction } from './load-txn.js';
+import { classifyDuckDbError, isLockConflict, isOutOfMemory, isReaderError } from './errors.js';
+import { SuspectRows, runTransaction } from './load-txn.js';
 import { memoryBytes, memoryForColumns } from './memory.js';
 import { ensureMetadataTable, insertMetadata, selectPriorLoads } from './metadata.js';
-import { rowsFile, type RowsFile } from './rows-file.js';
+import { canonicalRowsFile, rowsFile, type RowsFile } from './rows-file.js';
 import { TableCatalog } from './tables.js';
 
 export interface DuckDbWarehouseOptions {
@@ -83,7 +82,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
    * connection, so that file work runs beside another load's transaction rather than in the queue behind it.
    */
   async load(job: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
-    const rows = await rowsFile(job, this.tempDirectory);
+    const rows = await this.readableRows(job);
     try {
       // The reader gives each thread one buffer (MAX_LINE_BYTES): a file smaller than that is read by one thread
       // anyway, and more only cost their coordination (12.2 → 10.3 ms a 1,000-row file here).
@@ -99,39 +98,52 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
   }
 
   /**
-   * One transaction, and the two failures another attempt can get past: lines that mix LF and CRLF (read again
-   * from a copy in LF), and running out of memory (tried once more on one thread, then the file's own failure).
+   * The rows as DuckDB reads them. Its reader mistakes quotes beside a delimiter of several bytes (`¶`, `€`: a
+   * quoted value can run on past its closing quote, a letter lost), so such a file is read by landfall's own reader
+   * into a canonical copy instead.
    */
-  private async attempt(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+  private async readableRows(job: LoadJob): Promise<RowsFile> {
+    const rows = await rowsFile(job, this.tempDirectory);
+    if (Buffer.byteLength(job.delimiter) === 1) return rows;
     try {
-      return await runTransaction(this.connection, this.catalog, job, rows, options);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (isParserStateError(error) || parseCsvFailure(message)) return this.afterCsvError(error, job, rows, options);
-      if (isOutOfMemory(error)) {
-        if (this.threadsSet > 1) return this.onOneThread(job, rows, options);
-        throw this.outOfMemory(job, 'on one thread', error);
-      }
-      throw await explain(error, job, rows.path);
+      return await canonicalRowsFile(job, rows, this.tempDirectory);
+    } finally {
+      await rows.cleanup();
     }
   }
 
-  /** Mixed line endings show as any of the reader's errors; a CR that ends no line shows as an invalid state only. */
-  private async afterCsvError(error: unknown, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
-    const problem = await findLineEndingProblem(createReadStream(rows.path), job.delimiter);
-    const file = job.source.name;
-    if (problem?.kind === 'bare-cr' && isParserStateError(error)) {
-      const what = 'a carriage return (CR) outside quotes ends no line: quote the value that holds it, or end the line with LF or CRLF';
-      throw new TerminalError(`${file} line ${problem.line}: ${what}`, { file, line: problem.line, table: job.table, loadId: job.loadId }, error);
-    }
-    if (problem?.kind !== 'mixed') throw await explain(error, job, rows.path);
-    const lf = await rowsFile(job, this.tempDirectory, job.delimiter);
+  /**
+   * One transaction, and the failures another attempt can get past: running out of memory (tried once more on one
+   * thread, then the file's own failure), and a file DuckDB's reader refuses but landfall's rules accept.
+   */
+  private async attempt(job: LoadJob, rows: RowsFile, options: LoadOptions, retriedOnOneThread = false): Promise<LoadResult> {
     try {
-      return await runTransaction(this.connection, this.catalog, job, lf, options);
-    } catch (again) {
-      throw await explain(again, job, lf.path);
+      return await runTransaction(this.connection, this.catalog, job, rows, options);
+    } catch (error) {
+      if (isOutOfMemory(error)) {
+        if (this.threadsSet > 1) return this.onOneThread(job, rows, options);
+        throw this.outOfMemory(job, retriedOnOneThread ? 'also on a second attempt with one thread' : 'on one thread', error);
+      }
+      const context = { file: job.source.name, table: job.table, loadId: job.loadId };
+      if (!(error instanceof SuspectRows) && !isReaderError(error)) throw classifyDuckDbError(error, context);
+      if (rows.canonical) {
+        const what = `DuckDB's CSV reader refused landfall's canonical copy of a file that keeps every rule (${String((error as Error).message).split('\n')[0]})`;
+        throw new TerminalError(`${job.source.name}: ${what}`, context, error);
+      }
+      return this.fromCanonicalCopy(job, rows, options);
+    }
+  }
+
+  /**
+   * DuckDB's reader refused the file, or may misread it. Landfall's reader reads it once: the first row that breaks a
+   * rule is the file's failure, named by its line; a file that keeps every rule loads from the canonical copy it writes.
+   */
+  private async fromCanonicalCopy(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+    const canonical = await canonicalRowsFile(job, rows, this.tempDirectory);
+    try {
+      return await this.attempt(job, canonical, options);
     } finally {
-      await lf.cleanup();
+      await canonical.cleanup();
     }
   }
 
@@ -139,10 +151,7 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
     const before = this.threadsSet;
     await this.setThreads(1);
     try {
-      return await runTransaction(this.connection, this.catalog, job, rows, options);
-    } catch (error) {
-      if (!isOutOfMemory(error)) throw await explain(error, job, rows.path);
-      throw this.outOfMemory(job, 'also on a second attempt with one thread', error);
+      return await this.attempt(job, rows, options, true);
     } finally {
       await this.setThreads(before);
     }

@@ -5,11 +5,14 @@ import type { Done } from './load-run.js';
 /** Progress shows only for loads that take longer than this, so short loads print one clean line. */
 const PROGRESS_AFTER_MS = 1000;
 
-export function printOutcome(done: Pick<Done, 'outcome' | 'path' | 'moveError'>, how: { json: boolean; elapsedMs: number; waitingFor: string | undefined }): void {
-  const { outcome } = done;
+export function printOutcome(done: Pick<Done, 'outcome' | 'path' | 'moveError' | 'waitingFor' | 'failure'>, how: { json: boolean; elapsedMs: number }): void {
+  const { outcome, waitingFor, failure } = done;
   if (how.json) {
     const { file, table, status, rows, loadId, error } = outcome;
-    console.log(JSON.stringify({ file, path: done.path, table, status, rows, loadId, error, moveError: done.moveError ?? null }));
+    const waits = waitingFor ? { waitingFor: waitingFor.name } : {};
+    // Where the failure is: the data file or its go file, and the line (null where no line applies).
+    const problem = failure ? { file: failure.file ?? file, line: failure.line ?? null } : null;
+    console.log(JSON.stringify({ file, path: done.path, table, status, rows, loadId, error, problem, moveError: done.moveError ?? null, ...waits }));
     return;
   }
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
@@ -17,7 +20,7 @@ export function printOutcome(done: Pick<Done, 'outcome' | 'path' | 'moveError'>,
   const detail: Record<LoadOutcome['status'], string> = {
     loaded: `${outcome.rows} ${outcome.rows === 1 ? 'row' : 'rows'} in ${how.elapsedMs} ms`,
     skipped: `already loaded (load ${outcome.loadId}); --force reloads it`,
-    waiting: `waiting for its go file ${how.waitingFor ?? ''}`.trimEnd(),
+    waiting: waitingFor?.role === 'data file' ? `a go file waits for its data file ${waitingFor.name}, which was not given` : `waiting for its go file ${waitingFor?.name ?? ''}`.trimEnd(),
     failed: outcome.error ?? '',
   };
   const line = `${head}  ${detail[outcome.status]}${done.moveError ? `; ${done.moveError}` : ''}`;

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { openDuckDbWarehouse } from '../../adapters/duckdb/index.js';
 import { identityPath, moveInto, openLocalFile, writeErrorSidecar } from '../../adapters/local/index.js';
 import type { TableMapping } from '../../config/index.js';
-import { LandfallError } from '../../errors.js';
+import { LandfallError, isRetryable } from '../../errors.js';
 import { loadFile } from '../../load/index.js';
 import type { LoadOutcome, Warehouse } from '../../load/index.js';
 import { classify, companionGoName, dataNameOf } from '../../match/index.js';
@@ -31,6 +31,8 @@ export interface Done {
   goPath?: string;
   /** Why the file could not be moved to archive/ or failed/ (the load itself is reported as it ended). */
   moveError?: string;
+  /** A waiting file: the part it waits for, by role and name. */
+  waitingFor?: { role: 'go file' | 'data file'; name: string };
 }
 
 const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
@@ -58,7 +60,7 @@ function notLoaded(task: Extract<Task, { kind: 'data' }>, options: LoadCliOption
     outcome: { file: basename(task.path), table: task.found.mapping.table, status: 'failed', rows: 0, loadId, error: message },
     path: identityPath(task.path, options.landingRoot),
     failure: { message, ...(error instanceof LandfallError ? error.context : {}) },
-    retryable: !(error instanceof LandfallError) || error.retryable,
+    retryable: isRetryable(error),
   };
 }
 
@@ -67,7 +69,8 @@ async function loadData(task: Extract<Task, { kind: 'data' }>, warehouse: Wareho
   const loadId = randomUUID();
   try {
     const source = await openLocalFile(task.path, options.landingRoot === undefined ? {} : { landingRoot: options.landingRoot });
-    const goFile = task.goPath && task.goName ? { name: task.goName, text: await readFile(task.goPath, 'utf8') } : undefined;
+    const goPath = task.goPath;
+    const goFile = goPath && task.goName ? { name: task.goName, bytes: (await stat(goPath)).size, read: () => readFile(goPath, 'utf8') } : undefined;
     const onProgress = options.json ? undefined : progressPrinter(source.name);
     const report = await loadFile(warehouse, { source, mapping, compressed, loadId, force: options.force, ...(goFile && { goFile }), ...(onProgress && { onProgress }) });
     const failure = report.failure && { message: report.failure.message, ...report.failure.context };
@@ -92,10 +95,7 @@ async function processTask(task: Exclude<Task, { kind: 'go' }>, state: RunState)
     const patterns = state.mappings.map((m) => m.pattern).join(', ');
     return refused(task.path, options, `no table mapping matches ${basename(task.path)} (patterns: ${patterns})`);
   }
-  if (task.goName && !task.goPath) {
-    const outcome: LoadOutcome = { file: basename(task.path), table: task.found.mapping.table, status: 'waiting', rows: 0, loadId: null, error: null };
-    return { outcome, path: identityPath(task.path, options.landingRoot) };
-  }
+  if (task.goName && !task.goPath) return waiting(task.path, task.found, { role: 'go file', name: task.goName }, options);
   try {
     state.warehouse ??= await openDuckDbWarehouse(options.duckdbPath, {
       memoryLimit: options.memoryLimit,
@@ -131,11 +131,17 @@ async function settle(task: Exclude<Task, { kind: 'go' }>, done: Done, options: 
   });
 }
 
-/** A go file named on the command line without its data file: say why nothing happens to it. */
-function noteGoFile(task: Extract<Task, { kind: 'go' }>, dataPaths: ReadonlySet<string>): void {
+/** A file that waits for its other part: nothing happens to it until both are given. */
+function waiting(path: string, found: Classification, waitingFor: NonNullable<Done['waitingFor']>, options: LoadCliOptions): Done {
+  const outcome: LoadOutcome = { file: basename(path), table: found.mapping.table, status: 'waiting', rows: 0, loadId: null, error: null };
+  return { outcome, path: identityPath(path, options.landingRoot), waitingFor };
+}
+
+/** A go file named on the command line without its data file waits for it; with it, the data file's line tells both. */
+function goFileAlone(task: Extract<Task, { kind: 'go' }>, dataPaths: ReadonlySet<string>, options: LoadCliOptions): Done | undefined {
   const data = join(dirname(task.path), dataNameOf(task.found.mapping, task.found.batchKey));
-  if (dataPaths.has(data) || dataPaths.has(`${data}.gz`)) return;
-  console.error(`${basename(task.path)}: a go file is not loaded itself; it travels with ${basename(data)}, which was not given`);
+  if (dataPaths.has(data) || dataPaths.has(`${data}.gz`)) return undefined;
+  return waiting(task.path, task.found, { role: 'data file', name: basename(data) }, options);
 }
 
 /**
@@ -150,7 +156,8 @@ export async function runLoad(files: readonly string[], mappings: readonly Table
   try {
     for (const task of tasks) {
       if (task.kind === 'go') {
-        if (!options.json) noteGoFile(task, dataPaths);
+        const alone = goFileAlone(task, dataPaths, options);
+        if (alone) printOutcome(alone, { json: options.json, elapsedMs: 0 });
         continue;
       }
       const started = Date.now();
@@ -160,8 +167,7 @@ export async function runLoad(files: readonly string[], mappings: readonly Table
       } catch (error) {
         done.moveError = `could not move ${task.path}: ${error instanceof Error ? error.message : String(error)}`;
       }
-      const waitingFor = task.kind === 'data' ? task.goName : undefined;
-      printOutcome(done, { json: options.json, elapsedMs: Date.now() - started, waitingFor });
+      printOutcome(done, { json: options.json, elapsedMs: Date.now() - started });
       trouble ||= done.outcome.status === 'failed' || done.moveError !== undefined;
     }
   } finally {

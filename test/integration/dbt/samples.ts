@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { openDuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
 import { openLocalFile } from '../../../lib/adapters/local/index.js';
 import { loadTableMappings } from '../../../lib/config/index.js';
-import { loadFile } from '../../../lib/load/index.js';
+import { goFileText, loadFile } from '../../../lib/load/index.js';
 import type { LoadOutcome } from '../../../lib/load/index.js';
 import { classify, companionGoName } from '../../../lib/match/index.js';
 
@@ -21,7 +21,7 @@ export async function loadSamples(duckdbPath: string, paths: readonly string[], 
     if (found?.role !== 'data') throw new Error(`${path} is not a data file of config/tables`);
     const { mapping, batchKey, compressed } = found;
     const goName = companionGoName(mapping, batchKey);
-    const goFile = goName ? { name: goName, text: await readFile(join(path, '..', goName), 'utf8') } : undefined;
+    const goFile = goName ? goFileText(goName, await readFile(join(path, '..', goName), 'utf8')) : undefined;
     const warehouse = await openDuckDbWarehouse(duckdbPath, lockWaitMs === undefined ? {} : { lockWaitMs });
     try {
       const report = await loadFile(warehouse, {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ARRIVAL_ATTRIBUTES, DEAD_LETTER_ATTRIBUTES, fileDocId, handleArrival, handleLoadRequest, type LoadEvent } from '../../../lib/pipeline/index.js';
+import { TransientError } from '../../../lib/errors.js';
 import { startHarness, type Harness } from './in-process.js';
 
 let h: Harness;
@@ -81,14 +82,15 @@ test('a bad file: failed bucket with .error.json, failed event, table untouched'
   assert.equal((await h.store.get(fileDocId('raw_trades', '', '20240103')))?.state, 'failed');
 });
 
-// A loader that dies at any step after its commit: the message is redelivered (the handler threw here, which is what
-// a dead process leaves behind: nothing of the first attempt survives but what it wrote). The round ends as if
+// A loader that dies at any step after its commit: the message is redelivered (the handler threw a TransientError
+// here, which is what a dead process leaves behind: nothing of the first attempt survives but what it wrote; an
+// unexpected exception would end the round failed instead). The round ends as if
 // nothing had happened: loaded, with the committed load's id and rows, told in a load event, parts archived.
 const CRASHES = {
   'after the warehouse commit': (arm: () => boolean) => {
     h.setLoad(async (request) => {
       const report = await h.realLoad(request);
-      if (arm()) throw new Error('injected crash after commit');
+      if (arm()) throw new TransientError('injected crash after commit');
       return report;
     });
   },
@@ -101,7 +103,7 @@ const CRASHES = {
         if (ref.bucket === h.topology.buckets.landing.name && ref.name.endsWith('.csv') && arm()) {
           // The two parts move at once: the crash comes once the go file's move is done.
           await h.waitFor('the go file archived', async () => (await objects.stat(ref.bucket, ref.name.replace(/\.csv$/, '.go'))) === undefined);
-          throw new Error('injected crash between the moves');
+          throw new TransientError('injected crash between the moves');
         }
         return objects.delete(ref);
       },
@@ -110,7 +112,7 @@ const CRASHES = {
   'after the moves, before the load event': (arm: () => boolean) => {
     const bus = h.loader.bus;
     h.loader.bus = {
-      publish: (topic, data, attributes) => (topic === h.topology.topics.loadEvents && arm() ? Promise.reject(new Error('injected crash before the event')) : bus.publish(topic, data, attributes)),
+      publish: (topic, data, attributes) => (topic === h.topology.topics.loadEvents && arm() ? Promise.reject(new TransientError('injected crash before the event')) : bus.publish(topic, data, attributes)),
     };
   },
   'after the finished round is written': (arm: () => boolean) => {
@@ -123,7 +125,7 @@ const CRASHES = {
           written = step.write ? step.doc?.state : undefined;
           return step;
         });
-        if (written === 'loaded' && arm()) throw new Error('injected crash after the finish');
+        if (written === 'loaded' && arm()) throw new TransientError('injected crash after the finish');
         return result;
       },
     });

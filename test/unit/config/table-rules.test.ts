@@ -78,6 +78,31 @@ test('go_file format must be known, and each format needs its count', () => {
   ]);
 });
 
+test('a go file can name the file it vouches for and its producer’s status, each where its format keeps it', () => {
+  const [seed] = parse({ 's.yaml': 'p_*.csv:\n  table: raw_p\n  go_file: { pattern: p_*.ctl, format: csv, name_column: 1, row_count_column: 2, status_column: 3, status_ok: [SUCCESS, OK] }\n' });
+  assert.deepEqual(seed?.goFile, { pattern: 'p_*.ctl', format: 'csv', rowCountColumn: 2, nameColumn: 1, statusColumn: 3, statusOk: ['SUCCESS', 'OK'] });
+  const text = [
+    'a_*.csv:',
+    '  table: raw_a',
+    '  go_file: { pattern: a_*.go, format: csv, row_count_column: 2, status_ok: SUCCESS }',
+    'b_*.csv:',
+    '  table: raw_b',
+    '  go_file: { pattern: b_*.go, format: csv, row_count_column: 2, name_column: 2 }',
+    'c_*.csv:',
+    '  table: raw_c',
+    '  go_file: { pattern: c_*.go, format: csv, row_count_column: 2, name_key: file }',
+    'd_*.csv:',
+    '  table: raw_d',
+    '  go_file: { pattern: d_*.go, format: properties, row_count_key: n, status_key: s, status_ok: [] }',
+  ].join('\n');
+  assertProblems(problems({ 'names.yaml': text }), [
+    ['names.yaml:3', 'go_file status_ok needs status_column (where the status is)'],
+    ['names.yaml:6', 'go_file row_count_column, name_column and status_column must each name a different column'],
+    ['names.yaml:9', 'name_key does not apply to go_file format csv, which reads row_count_column, name_column, status_column'],
+    ['names.yaml:12', 'go_file status_ok must be a status or a list of them'],
+  ]);
+});
+
 test('a trailer needs a 1-based row_count_column', () => {
   const text = 'a_*.csv:\n  table: raw_a\n  trailer: {}\nb_*.csv:\n  table: raw_b\n  trailer: { row_count_column: -1 }\nc_*.csv:\n  table: raw_c\n  trailer: 2\n';
   assertProblems(problems({ 't.yaml': text }), [

@@ -30,7 +30,7 @@ test('reads past the first read when the header is long, and through gzip', asyn
 
 test('an empty file, invalid UTF-8 or a broken gzip header fail at line 1', async () => {
   await assert.rejects(header('e.csv', ''), /e\.csv line 1: the file is empty \(0 bytes\)/);
-  await assert.rejects(header('u.csv', Buffer.from([0x61, 0xff, 0x0a])), /u\.csv line 1: the header is not valid UTF-8/);
+  await assert.rejects(header('u.csv', Buffer.from([0x61, 0xff, 0x0a])), /u\.csv line 1: the bytes are not valid UTF-8/);
   await assert.rejects(header('g.csv.gz', 'plain text\n'), /g\.csv\.gz line 1: not a valid gzip file/);
 });
 
@@ -50,7 +50,7 @@ test('a header over the line limit fails like any long line; a lone-CR file fail
   const long = Buffer.concat([Buffer.alloc(17 * 1024 * 1024, 'h'), Buffer.from(',b\n1,2\n')]);
   await assert.rejects(header('big.csv', long), /big\.csv line 1: the line is longer than the 16777216-byte limit/);
   const loneCr = `a,b\r${'1,2\r'.repeat(10_000_000)}`;
-  await assert.rejects(header('cr.csv', loneCr), /cr\.csv line 1: the lines end in a lone carriage return/);
+  await assert.rejects(header('cr.csv', loneCr), /cr\.csv line 1: a lone carriage return/);
 });
 
 test('checkHeader keeps BigQuery’s limits on every backend: 10,000 columns, 300-character names', () => {

@@ -2,10 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GoFileRule } from '../../../lib/config/index.js';
 import { TerminalError } from '../../../lib/errors.js';
-import { parseGoFile } from '../../../lib/validate/index.js';
+import { parseGoFile as parseFor } from '../../../lib/validate/index.js';
+import type { DataFileName } from '../../../lib/validate/index.js';
 
 const properties: GoFileRule = { pattern: 'trades_*.go', format: 'properties', rowCountKey: 'record_count' };
 const csv: GoFileRule = { pattern: 'positions_*.ctl', format: 'csv', rowCountColumn: 2 };
+const data: DataFileName = { name: 'positions.csv', path: 'day1/positions.csv' };
+/** The count checks, for a mapping that reads nothing else (no name or status). */
+const parseGoFile = (text: string, rule: GoFileRule, name: string) => parseFor(text, rule, name, data);
 
 /** Asserts a TerminalError with exactly this message and {file, line} context. */
 function fails(run: () => unknown, message: string, file: string, line: number): void {
@@ -87,4 +91,23 @@ test('csv: column out of range, not a number, two lines, unreadable CSV', () => 
   );
   fails(() => parseGoFile('positions.csv,8,OK\npositions.csv,9,OK\n', csv, 'p.ctl'), 'p.ctl line 2: a csv go file has one line, but line 1 is followed by another', 'p.ctl', 2);
   assert.throws(() => parseGoFile('"positions.csv,8\n', csv, 'p.ctl'), /^TerminalError: p\.ctl line 1: can't be read as CSV: Quote Not Closed/);
+});
+
+test('a csv go file that names another file, or says another status than status_ok, fails the data file at its line', () => {
+  const seed: GoFileRule = { ...csv, nameColumn: 1, statusColumn: 3 };
+  assert.deepEqual(parseFor('positions.csv,8,SUCCESS\n', seed, 'p.ctl', data), { expectedRows: 8, line: 1 });
+  assert.deepEqual(parseFor('day1/positions.csv,8,SUCCESS\n', seed, 'p.ctl', data), { expectedRows: 8, line: 1 }, 'its path under landing');
+  fails(() => parseFor('\nother.csv,8,SUCCESS\n', seed, 'p.ctl', data), 'p.ctl line 2: column 1 names "other.csv", not this data file (day1/positions.csv): the go file vouches for another file', 'p.ctl', 2);
+  fails(() => parseFor('positions.csv,8,FAILED\n', seed, 'p.ctl', data), 'p.ctl line 1: column 3 is "FAILED", not SUCCESS: its producer did not mark the file complete', 'p.ctl', 1);
+  fails(() => parseFor('positions.csv,8\n', seed, 'p.ctl', data), 'p.ctl line 1: column 3 is past the end of the line, which has 2 column(s)', 'p.ctl', 1);
+  const lenient: GoFileRule = { ...seed, statusOk: ['SUCCESS', 'OK'] };
+  assert.deepEqual(parseFor('positions.csv,8,OK\n', lenient, 'p.ctl', data), { expectedRows: 8, line: 1 });
+  assert.deepEqual(parseFor('other.csv,8,FAILED\n', csv, 'p.ctl', data), { expectedRows: 8, line: 1 }, 'without name_column and status_column neither is read');
+});
+
+test('a properties go file reads the name and status keys the mapping names', () => {
+  const rule: GoFileRule = { ...properties, nameKey: 'filename', statusKey: 'status' };
+  assert.deepEqual(parseFor('filename=positions.csv\nstatus=SUCCESS\nrecord_count=3\n', rule, 't.go', data), { expectedRows: 3, line: 3 });
+  fails(() => parseFor('filename=x.csv\nstatus=SUCCESS\nrecord_count=3\n', rule, 't.go', data), 't.go line 1: key filename names "x.csv", not this data file (day1/positions.csv): the go file vouches for another file', 't.go', 1);
+  fails(() => parseFor('filename=positions.csv\nrecord_count=3\n', rule, 't.go', data), 't.go line 1: no status=… line, which the mapping reads', 't.go', 1);
 });

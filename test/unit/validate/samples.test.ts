@@ -22,7 +22,7 @@ function expectedCount(dir: string, name: string, mapping: Awaited<ReturnType<ty
     return { expected: { rows: expectedRows, file: name, line: lines.length }, actual: records.length - 2 };
   }
   const goName = companionGoName(mapping, batchKey) as string;
-  const { expectedRows, line } = parseGoFile(readFileSync(join(dir, goName), 'utf8'), mapping.goFile!, goName);
+  const { expectedRows, line } = parseGoFile(readFileSync(join(dir, goName), 'utf8'), mapping.goFile!, goName, { name, path: name });
   return { expected: { rows: expectedRows, file: goName, line }, actual: records.length - 1 };
 }
 

@@ -1,0 +1,95 @@
+// A file's data records from one streamed read, checked against its header: the reader behind every fallback path.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { TerminalError } from '../errors.js';
+import { CsvSyntaxError, csvRecords } from './csv-lexer.js';
+import type { CsvRecord } from './csv-lexer.js';
+import { gzipError, openPlainStream, plainPrefix } from './plain-stream.js';
+import type { LoadJob } from './warehouse.js';
+
+export interface RecordsOptions {
+  file: string;
+  table: string;
+  delimiter: string;
+  /** The header's number of fields: every row must have as many. */
+  width: number;
+}
+
+/**
+ * Yields the data records after the header, each with as many fields as the header; the first record that breaks a
+ * rule is a TerminalError naming its physical line. Reads the whole stream: a fallback path, never the fast one.
+ */
+export async function* dataRecords(chunks: AsyncIterable<Buffer>, options: RecordsOptions): AsyncGenerator<CsvRecord> {
+  const { file, table, width } = options;
+  let header = true;
+  try {
+    for await (const record of csvRecords(chunks, options.delimiter)) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (record.fields.length !== width) {
+        const what = `the row has ${record.fields.length} fields, but the header has ${width}`;
+        throw new TerminalError(`${file} line ${record.line}: ${what}`, { file, table, line: record.line });
+      }
+      yield record;
+    }
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new TerminalError(`${file} line ${error.line}: ${error.what}`, { file, table, line: error.line }, error);
+    throw gzipError(error, file);
+  }
+}
+
+/** The job's data records: its plain content (gunzipped), up to the trailer when there is one. */
+export async function* jobRecords(job: LoadJob): AsyncGenerator<CsvRecord> {
+  const plain = await openPlainStream(job.source, job.compressed);
+  const chunks = job.trailerOffset === undefined ? plain : plainPrefix(plain, job.trailerOffset);
+  try {
+    yield* dataRecords(chunks, { file: job.source.name, table: job.table, delimiter: job.delimiter, width: job.header.length });
+  } finally {
+    plain.destroy();
+  }
+}
+
+/** The failure of the first bad record, or undefined when every record keeps the rules. */
+export async function firstBadRecord(records: AsyncIterable<CsvRecord>): Promise<TerminalError | undefined> {
+  try {
+    for await (const _ of records) {
+      // Only the records' checks matter here.
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof TerminalError) return error;
+    throw error;
+  }
+}
+
+/** A value as canonical CSV writes it: always quoted, its quotes doubled. */
+function quoted(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Writes a header of `width` fields, then the records, as CSV that every reader takes alike: comma-separated, every
+ * value quoted, LF line ends, no blank lines. Returns the rows written.
+ */
+export async function writeCanonicalCsv(records: AsyncIterable<CsvRecord>, width: number, destination: string): Promise<number> {
+  const out = createWriteStream(destination);
+  const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
+  failed.catch(() => undefined);
+  const write = async (line: string) => {
+    if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
+  };
+  let rows = 0;
+  try {
+    await write(`${Array.from({ length: width }, (_, i) => `c${i + 1}`).join(',')}\n`);
+    for await (const record of records) {
+      await write(`${record.fields.map(quoted).join(',')}\n`);
+      rows++;
+    }
+  } finally {
+    out.end();
+    await Promise.race([once(out, 'close'), failed]);
+  }
+  return rows;
+}
