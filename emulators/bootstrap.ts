@@ -71,6 +71,7 @@ export async function createTopicsAndSubscriptions(topology: Topology, pubsubPor
     );
     const watches = [
       ignoreExisting(pubsub.topic(topics.deadLetter).createSubscription(WATCH_SUBSCRIPTIONS.deadLetter)),
+      ignoreExisting(pubsub.topic(topics.deadLetter).createSubscription(topology.deadLetterSweepSubscription, { ackDeadlineSeconds: 60 })),
       ignoreExisting(pubsub.topic(topics.loadEvents).createSubscription(WATCH_SUBSCRIPTIONS.loadEvents)),
     ];
     await Promise.all([...functionSubscriptions, ...watches]);

@@ -27,7 +27,7 @@ export interface DeliverySettings {
 }
 
 export interface RelayLine {
-  event: 'push_acked' | 'push_nacked' | 'pull_failed';
+  event: 'push_acked' | 'push_nacked' | 'push_dead_lettered' | 'pull_failed';
   fn: FunctionName;
   [key: string]: unknown;
 }
@@ -83,15 +83,25 @@ function publishTimeIso(time: { seconds?: unknown; nanos?: unknown } | null | un
 /** How long one poll waits for a message; stopping the relay takes at most this long. */
 const POLL_MS = 2_000;
 
-/** One subscription's pull loop: pulls only as many messages as it has free slots, pushes each, settles each. */
+/**
+ * One subscription's pull loop: pulls only as many messages as it has free slots, pushes each, settles each. A refused
+ * push is tried again by the relay itself after the policy's back-off, the message held on a lease it keeps extending,
+ * and after `maxDeliveryAttempts` it is published to the dead-letter topic with Pub/Sub's attributes. (The emulator's
+ * own redelivery of an expired lease was not to be trusted: with a few messages waiting, one nacked with a back-off of
+ * seconds was not delivered again for minutes, and a two-minute outage outlasted its test.)
+ */
 class SubscriptionRelay {
+  /** Pushes open now, by ack id, since when: each takes one of the target's slots. */
   private inFlight = new Map<string, number>();
-  private wake: (() => void) | undefined;
+  /** Messages waiting out their back-off: leased, but no slot taken. */
+  private held = new Set<string>();
+  private waiters: (() => void)[] = [];
   private lease: NodeJS.Timeout | undefined;
   readonly acks = new AckBatcher((ackIds) => this.settle(() => this.client.acknowledge({ subscription: this.target.subscription, ackIds })));
 
   constructor(
     private readonly client: v1.SubscriberClient,
+    private readonly pubsub: PubSub,
     private readonly target: RelayTarget,
     readonly settings: DeliverySettings,
     private readonly leaseSeconds: number,
@@ -99,18 +109,24 @@ class SubscriptionRelay {
     private readonly stopped: () => boolean,
   ) {}
 
+  /** Resolves once a slot is free (or the relay stops). */
+  private async freeSlot(): Promise<void> {
+    while (this.inFlight.size >= this.target.slots && !this.stopped()) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
   async run(): Promise<void> {
     this.lease = setInterval(() => void this.extendLeases(), (this.leaseSeconds * 1000) / 2);
     try {
       while (!this.stopped()) {
-        const free = this.target.slots - this.inFlight.size;
-        if (free <= 0) {
-          await new Promise<void>((resolve) => (this.wake = resolve));
-          continue;
-        }
+        await this.freeSlot();
+        if (this.stopped()) return;
         let received: Received[];
         try {
-          received = await this.pull(free);
+          received = await this.pull(this.target.slots - this.inFlight.size);
         } catch (error) {
           if (this.stopped()) return;
           const code = (error as { code?: number }).code;
@@ -131,11 +147,7 @@ class SubscriptionRelay {
         for (const message of received) {
           if (!message.ackId) continue;
           this.inFlight.set(message.ackId, Date.now());
-          void this.deliver(message).finally(() => {
-            this.inFlight.delete(message.ackId!);
-            this.wake?.();
-            this.wake = undefined;
-          });
+          void this.deliver(message);
         }
       }
     } finally {
@@ -145,7 +157,7 @@ class SubscriptionRelay {
 
   /** Wakes a loop waiting for a free slot; a loop in a poll stops when the poll ends. */
   release(): void {
-    this.wake?.();
+    this.wakeAll();
   }
 
   /**
@@ -157,26 +169,65 @@ class SubscriptionRelay {
     return response.receivedMessages ?? [];
   }
 
+  /** Pushes the message (it holds a slot) until it is acked, dead-lettered, or the relay stops. */
   private async deliver(received: Received): Promise<void> {
     const { settings, target } = this;
+    const ackId = received.ackId!;
     const m = received.message ?? {};
     const data = typeof m.data === 'string' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data ?? new Uint8Array());
     const message = { data, attributes: m.attributes ?? {}, messageId: m.messageId ?? '', publishTime: publishTimeIso(m.publishTime) };
     // Pub/Sub sets deliveryAttempt only on subscriptions with a dead-letter policy; so does the emulator.
-    const attempt = received.deliveryAttempt || undefined;
-    const envelope = pushEnvelope(message, target.subscription, attempt);
-    const started = Date.now();
-    const outcome = await push(target.endpoint, envelope, settings.ackDeadlineSeconds * 1000);
-    const ms = Date.now() - started;
-    if (outcome.acked) {
-      this.acks.add(received.ackId!);
-      this.log({ event: 'push_acked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, ms });
-      return;
+    for (let attempt = received.deliveryAttempt || 1; ; attempt++) {
+      const envelope = pushEnvelope(message, target.subscription, settings.maxDeliveryAttempts === null ? undefined : attempt);
+      const started = Date.now();
+      const outcome = await push(target.endpoint, envelope, settings.ackDeadlineSeconds * 1000);
+      const ms = Date.now() - started;
+      this.inFlight.delete(ackId);
+      this.wakeAll();
+      const logged = { fn: target.fn, messageId: message.messageId, attempt: settings.maxDeliveryAttempts === null ? null : attempt, status: outcome.status, ms };
+      if (outcome.acked) {
+        this.acks.add(ackId);
+        this.log({ event: 'push_acked', ...logged });
+        return;
+      }
+      if (settings.maxDeliveryAttempts !== null && settings.deadLetterTopic !== null && attempt >= settings.maxDeliveryAttempts) {
+        await this.deadLetter(message, attempt, settings.deadLetterTopic);
+        this.acks.add(ackId);
+        this.log({ event: 'push_dead_lettered', ...logged, reason: outcome.reason });
+        return;
+      }
+      const delay = backoffSeconds(settings, attempt);
+      this.log({ event: 'push_nacked', ...logged, reason: outcome.reason, backoffSeconds: delay });
+      this.held.add(ackId);
+      await this.wait(delay * 1000);
+      this.held.delete(ackId);
+      await this.freeSlot();
+      if (this.stopped()) {
+        await this.settle(() => this.modAck([ackId], 0));
+        return;
+      }
+      this.inFlight.set(ackId, Date.now());
     }
-    // A nack: back in the subscription after the back-off; past maxDeliveryAttempts the emulator dead-letters it.
-    const delay = backoffSeconds(settings, attempt ?? 1);
-    await this.settle(() => this.modAck([received.ackId!], delay));
-    this.log({ event: 'push_nacked', fn: target.fn, messageId: message.messageId, attempt: attempt ?? null, status: outcome.status, reason: outcome.reason, backoffSeconds: delay, ms });
+  }
+
+  /** Sleeps up to `ms`, or until the relay stops. */
+  private async wait(ms: number): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end && !this.stopped(); ) await sleep(Math.min(250, end - Date.now()));
+  }
+
+  /** What Pub/Sub does after the last attempt: the message, with its source's attributes, on the dead-letter topic. */
+  private async deadLetter(message: { data: Buffer; attributes: Record<string, string>; publishTime: string }, attempts: number, topic: string): Promise<void> {
+    const [, project, , subscription] = this.target.subscription.split('/');
+    await this.pubsub.topic(topic).publishMessage({
+      data: message.data,
+      attributes: {
+        ...message.attributes,
+        CloudPubSubDeadLetterSourceDeliveryCount: String(attempts),
+        CloudPubSubDeadLetterSourceSubscription: subscription!,
+        CloudPubSubDeadLetterSourceSubscriptionProject: project!,
+        CloudPubSubDeadLetterSourceTopicPublishTime: message.publishTime,
+      },
+    });
   }
 
   private async modAck(ackIds: string[], ackDeadlineSeconds: number): Promise<void> {
@@ -192,10 +243,10 @@ class SubscriptionRelay {
     }
   }
 
-  /** Keeps open pushes leased, up to the ack deadline (the push's own timeout ends it there). */
+  /** Keeps open pushes leased up to the ack deadline (the push's own timeout ends it there), and waiting ones throughout. */
   private async extendLeases(): Promise<void> {
     const limit = Date.now() - this.settings.ackDeadlineSeconds * 1000;
-    const ackIds = [...this.inFlight].filter(([, since]) => since > limit).map(([id]) => id);
+    const ackIds = [...[...this.inFlight].filter(([, since]) => since > limit).map(([id]) => id), ...this.held];
     if (ackIds.length > 0) await this.settle(() => this.modAck(ackIds, this.leaseSeconds));
   }
 }
@@ -225,7 +276,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       deadLetterTopic: sub.deadLetterPolicy?.deadLetterTopic ?? null,
     };
     settings.set(target.fn, { ...read, ...target });
-    loops.push(new SubscriptionRelay(client, target, read, leaseSeconds, log, () => stopped));
+    loops.push(new SubscriptionRelay(client, options.pubsub, target, read, leaseSeconds, log, () => stopped));
   }
   const running = loops.map((loop) => loop.run());
   return {

@@ -36,25 +36,34 @@ export class TransientError extends LandfallError {
   }
 }
 
-/** One problem in a configuration file, with where it is. */
+/** One problem in a configuration file (or the environment), with where it is: line 0 when no line applies. */
 export interface ConfigProblem {
   file: string;
   line: number;
   message: string;
 }
 
-/** Every problem found in the configuration, reported at once. */
+/**
+ * Every problem found in the configuration, reported at once. Table mappings, batch definitions, the topology and
+ * the environment's settings all fail this way, so every command reports a bad configuration alike: the message,
+ * exit 1, no stack trace.
+ */
 export class ConfigError extends LandfallError {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
     super(
       `${problems.length} configuration problem(s):\n` +
-        problems.map((p) => `  ${p.file}:${p.line}: ${p.message}`).join('\n'),
+        problems.map((p) => `  ${p.line > 0 ? `${p.file}:${p.line}` : p.file}: ${p.message}`).join('\n'),
       { retryable: false },
     );
     this.problems = problems;
   }
+}
+
+/** One problem, in a file (or the environment, `env`) with no line to name. */
+export function configProblem(file: string, message: string): ConfigError {
+  return new ConfigError([{ file, line: 0, message }]);
 }
 
 /** Node system errors that mean a network or the machine was briefly unable, not that the work is wrong. */

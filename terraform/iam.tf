@@ -70,7 +70,8 @@ resource "google_project_iam_member" "firestore_users" {
   }
 }
 
-# sweep: lists landing (files no arrival reached), reads state, re-publishes arrivals and load requests.
+# sweep: lists landing (files no arrival reached), reads state, re-publishes arrivals and load requests, and takes dead
+# letters from its own subscription back to their topics (load events included).
 resource "google_storage_bucket_iam_member" "sweep_reads_landing" {
   bucket = google_storage_bucket.bucket["landing"].name
   role   = "roles/storage.objectViewer"
@@ -78,10 +79,16 @@ resource "google_storage_bucket_iam_member" "sweep_reads_landing" {
 }
 
 resource "google_pubsub_topic_iam_member" "sweep_publishes" {
-  for_each = toset(["arrivals", "load_requests"])
+  for_each = toset(["arrivals", "load_requests", "load_events"])
   topic    = local.topic_ids[each.key]
   role     = "roles/pubsub.publisher"
   member   = google_service_account.sa["sweep"].member
+}
+
+resource "google_pubsub_subscription_iam_member" "sweep_pulls_dead_letters" {
+  subscription = google_pubsub_subscription.dead_letter_sweep.name
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.sa["sweep"].member
 }
 
 # Every function may send a malformed message to the dead-letter topic itself.

@@ -50,6 +50,19 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
   }
 }
 
+# The sweep pulls dead letters from here and re-drives each to its topic the minute it sees it (sweep.tf, docs/delivery.md);
+# the hold subscription above keeps every one of them for a person either way.
+resource "google_pubsub_subscription" "dead_letter_sweep" {
+  name                       = local.topology.dead_letter_sweep_subscription
+  topic                      = google_pubsub_topic.dead_letter.id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "${local.delivery.message_retention_seconds}s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
 # The Pub/Sub service agent forwards undeliverable messages: publish on the dead-letter topic only.
 resource "google_pubsub_topic_iam_member" "pubsub_agent_publishes_dead_letters" {
   topic  = google_pubsub_topic.dead_letter.id

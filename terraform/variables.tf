@@ -54,7 +54,8 @@ variable "topology" {
       dead_letter   = string
       sweep_ticks   = string
     })
-    dead_letter_subscription = string
+    dead_letter_subscription       = string
+    dead_letter_sweep_subscription = string
     delivery = object({
       ack_deadline_seconds      = number
       minimum_backoff_seconds   = number

@@ -1,4 +1,5 @@
 // Runtime settings: every env var landfall reads, with its default, parsed once by a pure function.
+import { configProblem } from '../errors.js';
 
 export const BACKENDS = ['duckdb', 'bigquery'] as const;
 /** 256MB keeps a 2 GB load under 512 MiB peak RSS (bench/load.ts --bytes 2G). */
@@ -29,20 +30,21 @@ export interface Settings {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class SettingsError extends Error {}
+/** A bad environment setting: a ConfigError about `env`. */
+const settingsError = (message: string) => configProblem('env', message);
 
 export function parseSettings(env: Env): Settings {
   const backend = (env.LOADER_BACKEND ?? 'duckdb') as Backend;
   if (!BACKENDS.includes(backend)) {
-    throw new SettingsError(`LOADER_BACKEND must be one of ${BACKENDS.join(', ')}, got "${env.LOADER_BACKEND}"`);
+    throw settingsError(`LOADER_BACKEND must be one of ${BACKENDS.join(', ')}, got "${env.LOADER_BACKEND}"`);
   }
   const workers = Number(env.LOADER_WORKERS ?? '1');
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new SettingsError(`LOADER_WORKERS must be a positive whole number, got "${env.LOADER_WORKERS}"`);
+    throw settingsError(`LOADER_WORKERS must be a positive whole number, got "${env.LOADER_WORKERS}"`);
   }
   const lockWaitMs = Number(env.DUCKDB_LOCK_WAIT_MS ?? '60000');
   if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0) {
-    throw new SettingsError(`DUCKDB_LOCK_WAIT_MS must be a whole number of milliseconds, got "${env.DUCKDB_LOCK_WAIT_MS}"`);
+    throw settingsError(`DUCKDB_LOCK_WAIT_MS must be a whole number of milliseconds, got "${env.DUCKDB_LOCK_WAIT_MS}"`);
   }
   return {
     tableConfigPath: env.TABLE_CONFIG_PATH || 'config/tables',

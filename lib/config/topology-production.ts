@@ -53,6 +53,15 @@ export interface SweepDef {
   timeZone: string;
   /** How often the local stack publishes a tick (its stand-in for Cloud Scheduler). */
   localIntervalSeconds: number;
+  /** A round ready this long with no claim, or an object landed this long with no document, is re-driven. */
+  readyAfterSeconds: number;
+  /** How many times one message is taken back from the dead letters before it stays for a person. */
+  maxRedrives: number;
+}
+
+/** A loader's claim: lapses `leaseSeconds` after its last renewal; renewed every third of that while the load runs. */
+export interface ClaimsDef {
+  leaseSeconds: number;
 }
 
 export interface AlertsDef {
@@ -76,9 +85,12 @@ export interface ProductionDef {
   firestore: FirestoreDef;
   /** Pull subscription on the dead-letter topic that holds dead letters for inspection and replay. */
   deadLetterSubscription: string;
+  /** The sweep's own pull subscription on the dead-letter topic: what it re-drives (the hold keeps every dead letter). */
+  deadLetterSweepSubscription: string;
   dbt: DbtJobDef;
   schedules: ScheduleDef[];
   sweep: SweepDef;
+  claims: ClaimsDef;
   alerts: AlertsDef;
 }
 
@@ -97,6 +109,13 @@ function strings(raw: Raw | undefined, key: string, at: string): string[] {
     throw new TopologyError(`topology: ${at}.${key} must be a list of strings`);
   }
   return value as string[];
+}
+
+/** A whole number of at least `min`, or the default when absent. */
+function whole(raw: Raw | undefined, key: string, at: string, fallback: number, min: number): number {
+  const value = field(raw, key, at, 'number', fallback);
+  if (!Number.isInteger(value) || value < min) throw new TopologyError(`topology: ${at}.${key} must be a whole number ≥ ${min}, got ${value}`);
+  return value;
 }
 
 export function parseLifecycle(raw: Raw | undefined, at: string): BucketLifecycle {
@@ -148,6 +167,7 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
       location: field(firestore, 'location', 'firestore', 'string', 'eur3'),
     },
     deadLetterSubscription: field(raw.delivery as Raw, 'deadLetterSubscription', 'delivery', 'string', `${deadLetterTopic}-hold`),
+    deadLetterSweepSubscription: field(raw.delivery as Raw, 'deadLetterSweepSubscription', 'delivery', 'string', `${deadLetterTopic}-sweep`),
     dbt: {
       job: field(dbt, 'job', 'dbt', 'string', 'landfall-dbt'),
       serviceAccount: field(dbt, 'serviceAccount', 'dbt', 'string', 'landfall-dbt'),
@@ -159,10 +179,13 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
     },
     schedules: schedules.map((s: Raw, i: number) => parseSchedule(s, `schedules[${i}]`)),
     sweep: {
-      schedule: field(sweep, 'schedule', 'sweep', 'string', '*/5 * * * *'),
+      schedule: field(sweep, 'schedule', 'sweep', 'string', '* * * * *'),
       timeZone: field(sweep, 'timeZone', 'sweep', 'string', 'Etc/UTC'),
-      localIntervalSeconds: field(sweep, 'localIntervalSeconds', 'sweep', 'number', 30),
+      localIntervalSeconds: whole(sweep, 'localIntervalSeconds', 'sweep', 60, 1),
+      readyAfterSeconds: whole(sweep, 'readyAfterSeconds', 'sweep', 60, 1),
+      maxRedrives: whole(sweep, 'maxRedrives', 'sweep', 3, 0),
     },
+    claims: { leaseSeconds: whole(raw.claims as Raw | undefined, 'leaseSeconds', 'claims', 60, 3) },
     alerts: {
       emails: strings(alerts, 'emails', 'alerts'),
       deadLetterBacklogThreshold: field(alerts, 'deadLetterBacklogThreshold', 'alerts', 'number', 0),

@@ -1,6 +1,7 @@
 // The deployed topology (config/topology.yaml): one definition read by the local stack, deploy, plan and terraform.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { ConfigError } from '../errors.js';
 import { parseLifecycle, parseProduction } from './topology-production.js';
 import type { BucketLifecycle, ProductionDef } from './topology-production.js';
 
@@ -56,7 +57,12 @@ export interface Topology extends ProductionDef {
   functions: Record<FunctionName, FunctionDef>;
 }
 
-export class TopologyError extends Error {}
+/** A problem in the topology: a ConfigError naming the topology file (loadTopology gives the path read). */
+export class TopologyError extends ConfigError {
+  constructor(message: string, file = 'topology') {
+    super([{ file, line: 0, message: message.replace(/^topology: /, '') }]);
+  }
+}
 
 /** The push subscription that feeds one function: `<topic>-<function>`. */
 export function subscriptionName(topology: Topology, fn: FunctionName): string {
@@ -140,9 +146,47 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
     ) as Record<FunctionName, FunctionDef>,
     ...parseProduction(raw, need(topics.deadLetter, 'topics.deadLetter', 'string')),
   };
+  checkClocks(topology);
   return topology;
 }
 
+/** The clocks must fit one another and Pub/Sub's limits (retry back-off 0–600 s, 5–100 attempts, ack 10–600 s). */
+function checkClocks(topology: Topology): void {
+  const { delivery, claims, sweep, functions } = topology;
+  const fail = (message: string) => {
+    throw new TopologyError(`topology: ${message}`);
+  };
+  if (delivery.maxDeliveryAttempts < 5 || delivery.maxDeliveryAttempts > 100) fail('delivery.maxDeliveryAttempts must be 5–100 (Pub/Sub)');
+  if (delivery.minimumBackoffSeconds < 0 || delivery.maximumBackoffSeconds > 600 || delivery.minimumBackoffSeconds > delivery.maximumBackoffSeconds) {
+    fail('delivery back-off must satisfy 0 ≤ minimumBackoffSeconds ≤ maximumBackoffSeconds ≤ 600 (Pub/Sub)');
+  }
+  if (delivery.ackDeadlineSeconds < 10 || delivery.ackDeadlineSeconds > 600) fail('delivery.ackDeadlineSeconds must be 10–600 (Pub/Sub)');
+  if (claims.leaseSeconds > functions.loader.timeoutSeconds) fail(`claims.leaseSeconds must not exceed the loader's timeoutSeconds (${functions.loader.timeoutSeconds})`);
+  if (sweep.readyAfterSeconds < delivery.maximumBackoffSeconds) {
+    fail(`sweep.readyAfterSeconds must be at least delivery.maximumBackoffSeconds (${delivery.maximumBackoffSeconds}): a request in retry is not stuck`);
+  }
+}
+
+/** How long a request is retried before it is dead-lettered: the back-off between its attempts, added up. */
+export function retryWindowSeconds(delivery: Pick<DeliveryPolicy, 'minimumBackoffSeconds' | 'maximumBackoffSeconds' | 'maxDeliveryAttempts'>): number {
+  let total = 0;
+  for (let attempt = 1; attempt < delivery.maxDeliveryAttempts; attempt++) {
+    total += Math.min(delivery.maximumBackoffSeconds, delivery.minimumBackoffSeconds * 2 ** (attempt - 1));
+  }
+  return total;
+}
+
 export async function loadTopology(path: string, overrides: { project?: string } = {}): Promise<Topology> {
-  return parseTopology(await readFile(path, 'utf8'), overrides);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new TopologyError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, path);
+  }
+  try {
+    return parseTopology(text, overrides);
+  } catch (error) {
+    if (error instanceof TopologyError) throw new TopologyError(error.problems[0]!.message, path);
+    throw new TopologyError(`not valid YAML: ${(error as Error).message.split('\n')[0]}`, path);
+  }
 }

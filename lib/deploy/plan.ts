@@ -58,7 +58,12 @@ function subscriptions(topology: Topology): unknown[] {
     retainAckedMessages: delivery.retainAckedMessages,
     messageRetentionSeconds: delivery.messageRetentionSeconds,
   };
-  return [...perFunction, hold];
+  const sweep = {
+    name: topology.deadLetterSweepSubscription,
+    topic: topology.topics.deadLetter,
+    delivers: 'pull by the sweep, which re-drives each dead letter to its topic',
+  };
+  return [...perFunction, hold, sweep];
 }
 
 function functions(topology: Topology): unknown[] {

@@ -63,6 +63,7 @@ export function topologyTfvars(topology: Topology): TopologyTfvars {
         sweep_ticks: topology.topics.sweepTicks,
       },
       dead_letter_subscription: topology.deadLetterSubscription,
+      dead_letter_sweep_subscription: topology.deadLetterSweepSubscription,
       delivery: {
         ack_deadline_seconds: delivery.ackDeadlineSeconds,
         minimum_backoff_seconds: delivery.minimumBackoffSeconds,

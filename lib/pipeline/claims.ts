@@ -88,6 +88,15 @@ function ownsClaim(doc: FileDoc | undefined, claimNumber: number): doc is FileDo
   return doc !== undefined && doc.state === 'loading' && doc.claim?.number === claimNumber;
 }
 
+/**
+ * Extends a live claim's lease to `now + leaseMs` (a renewal while the load runs); undefined when the claim is no
+ * longer this one's, so the loader stops renewing.
+ */
+export function applyRenew(doc: FileDoc | undefined, claimNumber: number, now: string, leaseMs: number): FileDoc | undefined {
+  if (!ownsClaim(doc, claimNumber) || doc.claim === null) return undefined;
+  return { ...doc, claim: { ...doc.claim, leaseExpiresAt: new Date(Date.parse(now) + leaseMs).toISOString() } };
+}
+
 /** Gives the claim back after a transient error; a document claimed by someone else since is left alone. */
 export function applyRelease(doc: FileDoc | undefined, claimNumber: number, now: string): FileDoc | undefined {
   if (!ownsClaim(doc, claimNumber)) return doc;

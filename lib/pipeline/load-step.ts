@@ -8,13 +8,16 @@ import { baseName, objectKey, relativeName, type ObjectRef } from './ids.js';
 import type { LoadRequest, SourceRef } from './messages.js';
 import { destinationOf, movePart, writeErrorSidecar, type MoveContext, type MoveTarget } from './moves.js';
 import type { Laps } from './laps.js';
+import type { Logger } from './log.js';
 import type { ObjectInfo, ObjectStore } from './ports.js';
+import { LOAD_RETRY, withRetries } from './retry.js';
 
 /** The engine, behind whatever opens and serialises the warehouse. */
 export type LoadEngine = (request: EngineRequest) => Promise<LoadReport>;
 
 export interface LoadStepDeps {
   objects: ObjectStore;
+  log: Logger;
   topology: Topology;
   load: LoadEngine;
   mapping: TableMapping;
@@ -102,16 +105,12 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
     generation: ctx.data.generation,
   }, bytes);
   let report: LoadReport;
+  const onRetry = (error: unknown, delayMs: number, attempt: number) =>
+    deps.log('WARNING', 'load_retry_in_process', { table: request.table, batchKey: request.batchKey, loadId, attempt, delayMs, error: String((error as Error)?.message ?? error) });
   try {
     // No download here: the engine fetches what its warehouse needs (DuckDB the whole file, BigQuery two ranged reads).
-    report = await deps.load({
-      source,
-      mapping: deps.mapping,
-      compressed: deps.compressed,
-      loadId,
-      ...(goFile ? { goFile } : {}),
-      ...(request.replay ? { replay: true } : {}),
-    });
+    const engineRequest = { source, mapping: deps.mapping, compressed: deps.compressed, loadId, ...(goFile ? { goFile } : {}), ...(request.replay ? { replay: true } : {}) };
+    report = await withRetries(() => deps.load(engineRequest), { ...LOAD_RETRY, onRetry });
   } finally {
     await source.dispose();
   }

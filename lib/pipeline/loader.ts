@@ -8,13 +8,17 @@ import { fileDocId, folderOf, objectKey, relativeName } from './ids.js';
 import type { LoadEngine } from './load-step.js';
 import { runLoad } from './load-step.js';
 import { Laps } from './laps.js';
+import { renewWhileLoading } from './lease-renewal.js';
 import { MalformedMessageError, parseJson, validateLoadRequest } from './messages.js';
 import type { BusMessage, LoadEvent, LoadRequest } from './messages.js';
 import type { MatcherDeps } from './matcher.js';
 
 export interface LoaderDeps extends MatcherDeps {
   load: LoadEngine;
-  /** How long a claim holds off other deliveries; a dead claimant's own redelivery retakes at once. */
+  /**
+   * How long a claim holds off other deliveries after its last renewal (renewed every third of it while the load runs);
+   * a dead claimant's own redelivery retakes at once.
+   */
   leaseMs: number;
 }
 
@@ -54,10 +58,14 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
   laps.lap('claim');
   deps.log('INFO', 'load_claimed', { ...context, loadId: claim.loadId, claimNumber, reason: claim.reason });
   let result: LoadResult;
+  const now = deps.now ?? (() => new Date());
+  const deadline = Date.parse(claim.doc!.claim!.claimedAt) + deps.topology.functions.loader.timeoutSeconds * 1000;
+  const renewal = renewWhileLoading({ store: deps.store, log: deps.log, now, id, claimNumber, leaseMs: deps.leaseMs, deadline });
   try {
     const step = { ...deps, mapping: found.mapping, compressed: found.compressed, now: () => nowIso(deps), laps };
     result = await runLoad(step, doc, request, claim.loadId!);
   } catch (error) {
+    await renewal.stop();
     // A condition no retry changes (a destination someone else wrote, an unexpected exception): the round ends failed
     // where its files are.
     if (!isRetryable(error)) {
@@ -73,6 +81,7 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
     deps.log('WARNING', 'load_retry', { ...context, loadId: claim.loadId, error: String((error as Error)?.message ?? error) });
     throw error;
   }
+  await renewal.stop();
   return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
 }
 
@@ -119,6 +128,8 @@ async function finish(deps: LoaderDeps, at: { id: string; path: string }, claime
     generation: request.data.generation,
     error: result.error,
     ms: laps.ms,
+    // From the data file's arrival in landing to this round's end: the dashboard's arrival → commit latency.
+    ...(arrivedAt ? { latencyMs: Date.parse(result.finishedAt) - Date.parse(arrivedAt) } : {}),
   });
   if (decision.next) await publishNext(deps, decision.next);
   return result.status;

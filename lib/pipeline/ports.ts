@@ -2,6 +2,7 @@
 import type { FileSource } from '../load/source.js';
 import type { FileDoc } from './file-doc.js';
 import type { ObjectRef } from './ids.js';
+import type { BusMessage } from './messages.js';
 
 export interface ObjectInfo extends ObjectRef {
   size: number;
@@ -80,6 +81,17 @@ export interface StateStore {
 export interface Bus {
   /** Publishes one message; resolves with its message id once the bus has it. */
   publish(topic: string, data: Buffer, attributes?: Record<string, string>): Promise<string>;
+}
+
+/** A message pulled from a subscription: acked once it is dealt with, or it comes back. */
+export interface PulledMessage {
+  message: BusMessage;
+  ack(): Promise<void>;
+}
+
+export interface Puller {
+  /** Up to `maxMessages` waiting on the subscription (its short name); an empty answer when none wait. */
+  pull(subscription: string, maxMessages: number): Promise<PulledMessage[]>;
 }
 
 export interface Seeker {

@@ -17,8 +17,6 @@ export interface SweepInput {
   mappings: readonly TableMapping[];
   topology: Topology;
   now: Date;
-  /** The loader's claim lease: a round that made no progress for this long is stuck. */
-  leaseMs: number;
 }
 
 export interface Redrive {
@@ -39,7 +37,7 @@ export interface OverdueBatch extends BatchOverdue {
 
 export interface SweepPlan {
   redrive: Redrive[];
-  /** Landing objects older than the lease that no document knows of: their arrival was lost. */
+  /** Landing objects older than `readyAfterSeconds` that no document knows of: their arrival was lost. */
   rediscover: ObjectInfo[];
   overdueFiles: OverdueFile[];
   overdueBatches: OverdueBatch[];
@@ -47,10 +45,14 @@ export interface SweepPlan {
 
 const ageMs = (since: string, now: Date): number => now.getTime() - Date.parse(since);
 
-/** A ready round whose request never led to a claim, or a claim whose lease ran out. Failed rounds are never here. */
+/**
+ * A ready round whose request should have been claimed by now (`sweep.readyAfterSeconds`: a request is claimed within
+ * seconds, or retried within the back-off), or a claim whose lease lapsed (its loader stopped renewing it: it died).
+ * A live loader's claim is never here, and failed rounds never are.
+ */
 function redriveOf(id: string, doc: FileDoc, input: SweepInput): Redrive | undefined {
   if (doc.current.data === null) return undefined;
-  if (doc.state === 'ready' && ageMs(doc.stateSince, input.now) > input.leaseMs) {
+  if (doc.state === 'ready' && ageMs(doc.stateSince, input.now) > input.topology.sweep.readyAfterSeconds * 1000) {
     return { id, request: requestFor(doc), reason: `ready since ${doc.stateSince} and never claimed` };
   }
   const claim = doc.claim;
@@ -110,7 +112,7 @@ export function planSweep(input: SweepInput): SweepPlan {
     const late = overdueOf(id, doc, input);
     if (late) overdueFiles.push(late);
   }
-  const settled = (o: ObjectInfo) => o.timeCreated !== null && ageMs(o.timeCreated, input.now) > input.leaseMs;
+  const settled = (o: ObjectInfo) => o.timeCreated !== null && ageMs(o.timeCreated, input.now) > input.topology.sweep.readyAfterSeconds * 1000;
   const rediscover = input.landing.filter((o) => settled(o) && !known(o, input));
   return { redrive, rediscover, overdueFiles, overdueBatches: overdueBatchesOf(input) };
 }

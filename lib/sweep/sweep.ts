@@ -2,22 +2,23 @@
 // Every action is safe to repeat: a re-driven request meets the claim protocol, a re-announced arrival the matcher's
 // duplicate check, and each overdue report is marked in its document so it is logged once.
 import type { TableMapping, Topology } from '../config/index.js';
-import { arrivalNotification, type Bus, type FileDoc, type Logger, type ObjectStore, type StateStore } from '../pipeline/index.js';
+import { arrivalNotification, type Bus, type FileDoc, type Logger, type ObjectStore, type Puller, type StateStore } from '../pipeline/index.js';
 import type { BatchStore, TriggerBatch } from '../transform/index.js';
+import { SWEEP_ATTRIBUTE, deadLetterAction } from './dead-letters.js';
 import { docsToRead, planSweep, type SweepPlan } from './plan.js';
 
-/** On every message the sweep publishes, so a reader of the logs or the bus can tell its re-drives apart. */
-export const SWEEP_ATTRIBUTE = 'landfallSweep';
+/** Dead letters taken per pull, and at most per sweep (the next sweep, a minute later, takes the rest). */
+const DEAD_LETTER_PULL = 100;
+const DEAD_LETTERS_PER_SWEEP = 2000;
 
 export interface SweepDeps {
   store: StateStore;
   batchStore: BatchStore;
-  bus: Bus;
+  bus: Bus & Puller;
   objects: ObjectStore;
   mappings: readonly TableMapping[];
   batches: readonly TriggerBatch[];
   topology: Topology;
-  leaseMs: number;
   log: Logger;
   now?: () => Date;
 }
@@ -26,6 +27,8 @@ export interface SweepOutcome {
   plan: SweepPlan;
   /** Overdue reports logged by this sweep (one already reported by an earlier sweep is not counted again). */
   reported: { files: number; batches: number };
+  /** Dead letters taken from the sweep's subscription: re-driven to their topics, or left for a person. */
+  deadLetters: { redriven: number; left: number };
   dryRun: boolean;
 }
 
@@ -35,7 +38,35 @@ async function readInput(deps: SweepDeps, now: Date) {
   const ids = docsToRead(objects, active, deps.mappings, deps.topology);
   const read = await Promise.all(ids.map(async (id) => [id, await deps.store.get(id)] as const));
   const others = new Map(read.filter((entry): entry is readonly [string, FileDoc] => entry[1] !== undefined));
-  return { active, landing: objects, others, batchStates, batches: deps.batches, mappings: deps.mappings, topology: deps.topology, now, leaseMs: deps.leaseMs };
+  return { active, landing: objects, others, batchStates, batches: deps.batches, mappings: deps.mappings, topology: deps.topology, now };
+}
+
+/**
+ * Each dead letter back to its topic, the minute the sweep sees it, with Pub/Sub's reason in the log; one that was
+ * re-driven `maxRedrives` times already, or is malformed, stays in the hold subscription for a person.
+ */
+async function redriveDeadLetters(deps: SweepDeps): Promise<SweepOutcome['deadLetters']> {
+  const { topology } = deps;
+  const counts = { redriven: 0, left: 0 };
+  for (let taken = 0; taken < DEAD_LETTERS_PER_SWEEP; ) {
+    const letters = await deps.bus.pull(topology.deadLetterSweepSubscription, DEAD_LETTER_PULL);
+    if (letters.length === 0) break;
+    taken += letters.length;
+    for (const { message, ack } of letters) {
+      const action = deadLetterAction(message, topology.sweep.maxRedrives, topology, deps.mappings);
+      const table = action.table ?? null;
+      if (action.kind === 'redrive') {
+        const messageId = await deps.bus.publish(topology.topics[action.topic], message.data, action.attributes);
+        deps.log('WARNING', 'sweep_dead_letter_redriven', { table, topic: action.topic, deadLetterId: message.messageId, messageId, reason: action.reason, redrives: Number(action.attributes.landfallRedrives) });
+        counts.redriven++;
+      } else {
+        deps.log('ERROR', 'sweep_dead_letter_left', { table, deadLetterId: message.messageId, reason: action.reason, attributes: message.attributes });
+        counts.left++;
+      }
+      await ack();
+    }
+  }
+  return counts;
 }
 
 export async function runSweep(deps: SweepDeps, options: { dryRun?: boolean } = {}): Promise<SweepOutcome> {
@@ -43,7 +74,8 @@ export async function runSweep(deps: SweepDeps, options: { dryRun?: boolean } = 
   const plan = planSweep(await readInput(deps, now));
   const dryRun = options.dryRun ?? false;
   const reported = { files: 0, batches: 0 };
-  if (dryRun) return { plan, reported, dryRun };
+  if (dryRun) return { plan, reported, deadLetters: { redriven: 0, left: 0 }, dryRun };
+  const deadLetters = await redriveDeadLetters(deps);
   const { topics, alerts } = deps.topology;
   const attributes = { [SWEEP_ATTRIBUTE]: 'true' };
   for (const { request, reason } of plan.redrive) {
@@ -82,6 +114,13 @@ export async function runSweep(deps: SweepDeps, options: { dryRun?: boolean } = 
     reported.batches++;
     deps.log('WARNING', alerts.overdueBatchLogEvent, { ...late });
   }
-  deps.log('INFO', 'sweep_done', { redriven: plan.redrive.length, rediscovered: plan.rediscover.length, overdueFiles: reported.files, overdueBatches: reported.batches });
-  return { plan, reported, dryRun };
+  deps.log('INFO', 'sweep_done', {
+    redriven: plan.redrive.length,
+    rediscovered: plan.rediscover.length,
+    deadLettersRedriven: deadLetters.redriven,
+    deadLettersLeft: deadLetters.left,
+    overdueFiles: reported.files,
+    overdueBatches: reported.batches,
+  });
+  return { plan, reported, deadLetters, dryRun };
 }

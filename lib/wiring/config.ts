@@ -14,7 +14,6 @@ export interface PipelineConfig {
   env: Env;
 }
 
-const DEFAULT_LEASE_MS = 600_000;
 // Long enough to carry a run of arriving files without a close and re-open (a checkpoint) between each; short
 // enough that dbt, which waits for the file, hardly notices.
 const DEFAULT_DUCKDB_IDLE_CLOSE_MS = 1000;
@@ -37,7 +36,8 @@ export function topologyOf(settings: Settings): Promise<Topology> {
 export async function loadPipelineConfig(env: Env): Promise<PipelineConfig> {
   const settings = parseSettings(env);
   const [topology, mappings] = await Promise.all([topologyOf(settings), loadTableMappings(settings.tableConfigPath)]);
-  const leaseMs = wholeMs(env, 'LANDFALL_LEASE_MS', DEFAULT_LEASE_MS, 1000);
+  // The topology's lease (claims.leaseSeconds); LANDFALL_LEASE_MS overrides it for a test that wants it short.
+  const leaseMs = wholeMs(env, 'LANDFALL_LEASE_MS', topology.claims.leaseSeconds * 1000, 1000);
   const duckdbIdleCloseMs = wholeMs(env, 'LANDFALL_DUCKDB_IDLE_CLOSE_MS', DEFAULT_DUCKDB_IDLE_CLOSE_MS);
   return { settings, topology, mappings, leaseMs, duckdbIdleCloseMs, env };
 }

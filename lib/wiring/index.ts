@@ -7,4 +7,4 @@ export { loadPipelineConfig, loggerFor, topologyOf, wholeMs } from './config.js'
 export type { PipelineConfig } from './config.js';
 export { loadEngine, loaderDeps, loaderRoot } from './loader.js';
 export { matcherDeps, matcherRoot } from './matcher.js';
-export { sweepDeps, sweepRoot } from './sweep.js';
+export { loadBatchesOf, sweepDeps, sweepRoot } from './sweep.js';

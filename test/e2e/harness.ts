@@ -47,7 +47,8 @@ export interface E2E {
 
 export interface E2EOptions {
   functionEnv?: Record<string, string>;
-  leaseMs?: number;
+  /** The loader's claim lease (default 20 s); `topology` keeps the topology's own (claims.leaseSeconds). */
+  leaseMs?: number | 'topology';
   /** Default: the matcher and the loader. */
   functions?: FunctionName[];
   /** A changed copy of the topology (a faster sweep clock, say). */
@@ -68,7 +69,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     functionEnv: {
       DUCKDB_PATH: dbPath,
       TABLE_CONFIG_PATH: 'config/tables',
-      LANDFALL_LEASE_MS: String(options.leaseMs ?? 20_000),
+      ...(options.leaseMs === 'topology' ? {} : { LANDFALL_LEASE_MS: String(options.leaseMs ?? 20_000) }),
       LANDFALL_TEMP_DIR: join(dir, 'tmp'),
       ...options.functionEnv,
     },

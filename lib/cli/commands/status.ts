@@ -2,23 +2,20 @@
 import { parseArgs } from 'node:util';
 import type { Env } from '../../config/index.js';
 import { formatStatus, statusRows } from '../../pipeline/index.js';
-import { batchStore, connectClients, loadPipelineConfig, type Clients, type PipelineConfig } from '../../wiring/index.js';
-import { formatDbtStatus, loadBatchDefinitions, readDbtStatus } from '../../transform/index.js';
-import type { DbtStatus } from '../../transform/index.js';
+import { batchStore, connectClients, loadBatchesOf, loadPipelineConfig } from '../../wiring/index.js';
+import { formatDbtStatus, readDbtStatus } from '../../transform/index.js';
 import type { Command } from '../main.js';
 
-async function dbtStatus(config: PipelineConfig, clients: Clients, env: Env): Promise<DbtStatus> {
-  const batches = await loadBatchDefinitions(config.settings.batchConfigPath, config.mappings.map((m) => m.table));
-  return readDbtStatus(batchStore(env, clients.firestore), batches);
-}
 
 export const command: Command = {
   async run(argv: string[], env: Env): Promise<number> {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+    // Every configuration problem is reported before a client connects.
     const config = await loadPipelineConfig(env);
+    const batches = await loadBatchesOf(config);
     const clients = connectClients(env, config.topology);
     try {
-      const [docs, unmatched, dbt] = await Promise.all([clients.store.list(), clients.store.listUnmatched(), dbtStatus(config, clients, env)]);
+      const [docs, unmatched, dbt] = await Promise.all([clients.store.list(), clients.store.listUnmatched(), readDbtStatus(batchStore(env, clients.firestore), batches)]);
       const files = statusRows(docs, unmatched, new Date(), config.mappings);
       console.log(values.json ? JSON.stringify({ files, dbt }, null, 2) : `${formatStatus(files)}\n\n${formatDbtStatus(dbt)}`);
     } finally {

@@ -83,6 +83,8 @@ export async function startHarness(project: string): Promise<Harness> {
     const [topic] = await pubsub.createTopic(name);
     [subs[role]] = await topic.createSubscription(`${name}-test`, { ackDeadlineSeconds: 60, retryPolicy: { minimumBackoff: { seconds: 0 }, maximumBackoff: { seconds: 1 } } });
   }
+  // The sweep's own subscription on the dead letters, as the stack and terraform make it.
+  await pubsub.topic(topology.topics.deadLetter).createSubscription(topology.deadLetterSweepSubscription, { ackDeadlineSeconds: 60 });
   const { landing, archive, failed } = topology.buckets;
   const gcs = await startFakeGcs({ pubsubHost: ps.host, project, topic: topology.topics.arrivals, bucket: landing.name, prefix: landing.prefix });
   emulators.push(gcs);

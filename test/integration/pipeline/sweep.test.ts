@@ -12,7 +12,8 @@ import { startHarness, type Harness } from './in-process.js';
 
 let h: Harness;
 let firestore: Firestore;
-const LEASE_MS = 5_000;
+/** The topology's sweep.readyAfterSeconds: a round ready (or an object landed) this long is stuck. */
+const READY_AFTER_MS = 60_000;
 const sweepLogs: { severity: Severity; event: string; fields: Record<string, unknown> }[] = [];
 
 /** A sweep as the scheduled one runs it, at `aheadMs` past now (so nothing waits for the lease in real time). */
@@ -29,7 +30,6 @@ function sweep(aheadMs: number, overrides: Partial<SweepDeps> = {}, dryRun = fal
     mappings: h.matcher.mappings,
     batches,
     topology: h.topology,
-    leaseMs: LEASE_MS,
     log: (severity, event, fields = {}) => void sweepLogs.push({ severity, event, fields }),
     now: () => new Date(Date.now() + aheadMs),
     ...overrides,
@@ -51,7 +51,7 @@ after(async () => {
   await h?.stop();
 });
 
-test('a load request that was dead-lettered is re-driven past the lease; two re-drives at once still load the rows once', async () => {
+test('a load request that was dead-lettered is re-driven once it should have been claimed; two re-drives at once still load the rows once', async () => {
   h.drop.loadRequests = true;
   await h.upload('instruments_20250101.csv', 'id,name\n1,a\n2,b\n3,c\n');
   const id = fileDocId('raw_instruments', '', '20250101');
@@ -61,7 +61,7 @@ test('a load request that was dead-lettered is re-driven past the lease; two re-
   const early = await sweep(0, {}, true);
   assert.deepEqual(early.plan.redrive.map((r) => r.id), [], 'within the lease nothing is stuck');
   // Two sweeps at once: two load requests for the same round, one claim wins, the other finds it busy or done.
-  const [first, second] = await Promise.all([sweep(LEASE_MS + 1000), sweep(LEASE_MS + 1000)]);
+  const [first, second] = await Promise.all([sweep(READY_AFTER_MS + 1000), sweep(READY_AFTER_MS + 1000)]);
   assert.deepEqual([first.plan.redrive.map((r) => r.id), second.plan.redrive.map((r) => r.id)], [[id], [id]]);
   await h.waitFor('the loaded event', () => eventsFor('raw_instruments', '20250101')[0]);
   // The losing request is retried while the claim is held (busy), then finds the round done.
@@ -71,7 +71,7 @@ test('a load request that was dead-lettered is re-driven past the lease; two re-
   assert.equal(doc?.claims, 1, 'one claim: the duplicate request never claimed');
   assert.equal(eventsFor('raw_instruments', '20250101').length, 1);
   assert.equal(await count('raw_instruments', 'instruments_20250101.csv'), 3);
-  assert.deepEqual((await sweep(LEASE_MS + 1000, {}, true)).plan.redrive, [], 'a loaded round is not re-driven');
+  assert.deepEqual((await sweep(READY_AFTER_MS + 1000, {}, true)).plan.redrive, [], 'a loaded round is not re-driven');
 });
 
 test('an arrival that was lost is re-announced once the object is older than the lease, and loads once', async () => {
@@ -83,11 +83,11 @@ test('an arrival that was lost is re-announced once the object is older than the
   await h.waitFor('the notification dropped', async () => (await h.store.get(fileDocId('raw_instruments', '', '20250102'))) === undefined && Date.now() - Date.parse(object.timeCreated!) > 1000);
   h.drop.arrivals = false;
   assert.deepEqual((await sweep(0, {}, true)).plan.rediscover, [], 'a young object may still be on its way');
-  const done = await sweep(LEASE_MS + 1000);
+  const done = await sweep(READY_AFTER_MS + 1000);
   assert.deepEqual(done.plan.rediscover.map((o) => o.name), [object.name]);
   await h.waitFor('the loaded event', () => eventsFor('raw_instruments', '20250102')[0]);
   assert.equal(await count('raw_instruments', 'instruments_20250102.csv'), 2);
-  assert.deepEqual((await sweep(LEASE_MS + 1000, {}, true)).plan.rediscover, [], 'archived: nothing left to re-announce');
+  assert.deepEqual((await sweep(READY_AFTER_MS + 1000, {}, true)).plan.rediscover, [], 'archived: nothing left to re-announce');
 });
 
 test('a file that failed validation is never re-driven, however old', async () => {
