@@ -15,12 +15,13 @@ export interface BigQueryStack {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** `count` distinct free ports: every listener stays open until all are taken, so the OS cannot hand one out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 function start(binary: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -64,8 +65,8 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 /** With `storageEndpoint`, the emulator reads gs:// from that fake-gcs-server (a whole local stack's) instead of its own. */
 export async function startBigQueryStack(options: { storageEndpoint?: string; project?: string } = {}): Promise<BigQueryStack> {
   const project = options.project ?? PROJECT;
-  const gcsPort = options.storageEndpoint ? undefined : await freePort();
-  const [bqPort, grpcPort] = [await freePort(), await freePort()];
+  const [bqPort, grpcPort, ownGcsPort] = (await freePorts(3)) as [number, number, number];
+  const gcsPort = options.storageEndpoint ? undefined : ownGcsPort;
   const storageEndpoint = options.storageEndpoint ?? `http://127.0.0.1:${gcsPort}`;
   const gcs =
     gcsPort === undefined
