@@ -1,0 +1,129 @@
+// A load of several objects (or a wildcard, or with hive keys) made all-or-nothing on the emulator: each URI into its
+// own temporary table, then one statement moves them all into the destination; any failure leaves it untouched.
+import { randomUUID } from 'node:crypto';
+import { ident, literal, tableRef } from '../../lib/adapters/bigquery/names.js';
+import type { JobError } from './errors.js';
+import { hiveKeys } from './hive.js';
+import type { HiveKeys, HiveOptions } from './hive.js';
+import { tableOf, tableKey } from './plan.js';
+import type { TableId } from './plan.js';
+import type { Upstream } from './upstream.js';
+
+interface Field {
+  name: string;
+  type: string;
+  mode?: string;
+}
+
+export interface LoadConfiguration {
+  sourceUris?: string[];
+  destinationTable?: { projectId?: string; datasetId?: string; tableId?: string };
+  schema?: { fields?: Field[] };
+  createDisposition?: string;
+  writeDisposition?: string;
+  autodetect?: boolean;
+  hivePartitioningOptions?: HiveOptions;
+  [other: string]: unknown;
+}
+
+export interface LoadOutcome {
+  error?: JobError;
+  inputFiles: number;
+  outputRows: number;
+}
+
+/** SQLite (under the emulator) joins at most 500 SELECTs in one compound statement; stay well under. */
+const SELECTS_PER_STATEMENT = 100;
+
+/** The loads the emulator would not make atomic (several objects) or would load wrong (hive keys ignored). */
+export function needsSplit(load: LoadConfiguration): boolean {
+  const uris = load.sourceUris ?? [];
+  return uris.length > 1 || uris.some((u) => u.includes('*')) || load.hivePartitioningOptions !== undefined;
+}
+
+const tablePath = (t: TableId) => `/projects/${encodeURIComponent(t.project)}/datasets/${encodeURIComponent(t.dataset)}/tables/${encodeURIComponent(t.table)}`;
+
+/** The emulator's words for a failed object become BigQuery's: `invalid`, located at the URI, naming the file. */
+export function objectFailure(uri: string, message: string): JobError {
+  if (/object doesn't exist|not ?found/i.test(message)) return { reason: 'notFound', location: uri, message: `Not found: URI ${uri}` };
+  return { reason: 'invalid', location: uri, message: `Error while reading data, error message: ${message} at file: ${uri}` };
+}
+
+async function runJob(upstream: Upstream, project: string, configuration: unknown): Promise<string | undefined> {
+  type Answer = { error?: { message: string }; status?: { errorResult?: { message: string } } };
+  const job = { jobReference: { projectId: project, jobId: `_quota_gate_${randomUUID().replace(/-/g, '')}` }, configuration };
+  const { status, json } = await upstream.call<Answer>('POST', `/projects/${encodeURIComponent(project)}/jobs`, job);
+  if (status >= 400) return json.error?.message ?? `HTTP ${status}`;
+  return json.status?.errorResult?.message;
+}
+
+async function tableMeta(upstream: Upstream, t: TableId): Promise<{ fields: Field[]; numRows: number } | undefined> {
+  const { status, json } = await upstream.call<{ schema?: { fields?: Field[] }; numRows?: string }>('GET', tablePath(t));
+  return status === 200 ? { fields: json.schema?.fields ?? [], numRows: Number(json.numRows ?? 0) } : undefined;
+}
+
+/** Checks BigQuery makes before reading any object; the schema the temporary tables take (undefined: autodetect). */
+function precheck(load: LoadConfiguration, dest: TableId, meta: { fields: Field[]; numRows: number } | undefined, keys: string[]): JobError | Field[] | undefined {
+  const name = tableKey(dest);
+  if (!meta && load.createDisposition === 'CREATE_NEVER') return { reason: 'notFound', message: `Not found: Table ${name}` };
+  if (meta && load.writeDisposition === 'WRITE_EMPTY' && meta.numRows > 0) return { reason: 'duplicate', message: `Already Exists: Table ${name}` };
+  const missing = keys.filter((k) => meta && !meta.fields.some((f) => f.name.toLowerCase() === k.toLowerCase()));
+  if (missing.length > 0) return { reason: 'invalid', message: `Provided Schema does not match Table ${name}. Cannot add fields (field: ${missing[0]})` };
+  const fields = load.schema?.fields ?? meta?.fields.filter((f) => !keys.some((k) => k.toLowerCase() === f.name.toLowerCase()));
+  if (!fields && !load.autodetect) return { reason: 'invalid', message: 'No schema specified on job or table.' };
+  return fields;
+}
+
+/** One INSERT per hundred objects: every temporary table's rows, each with its object's key values. */
+function moveSql(dest: TableId, temps: TableId[], columns: string[], hive: HiveKeys): string[] {
+  const into = `INSERT INTO ${tableRef(dest.project, dest.dataset, dest.table)} (${[...columns, ...hive.keys].map(ident).join(', ')})`;
+  const selects = temps.map((t, i) => {
+    const keys = hive.keys.map((k, j) => `${literal(hive.values[i]![j]!)} AS ${ident(k)}`);
+    return `SELECT ${[...columns.map(ident), ...keys].join(', ')} FROM ${tableRef(t.project, t.dataset, t.table)}`;
+  });
+  const statements: string[] = [];
+  for (let i = 0; i < selects.length; i += SELECTS_PER_STATEMENT) statements.push(`${into} ${selects.slice(i, i + SELECTS_PER_STATEMENT).join(' UNION ALL ')}`);
+  return statements;
+}
+
+/**
+ * Runs the load as BigQuery would: all objects or none. Each URI is loaded into a temporary table of the same schema
+ * (emulator load jobs); only when all succeeded does one query job insert them all, with hive keys as STRING columns,
+ * and (WRITE_TRUNCATE) empty the destination first. The temporary tables are deleted either way.
+ */
+export async function runSplitLoad(upstream: Upstream, project: string, load: LoadConfiguration): Promise<LoadOutcome> {
+  const uris = load.sourceUris ?? [];
+  const dest = tableOf(load.destinationTable, project);
+  if (!dest) return { error: { reason: 'invalid', message: 'Load configuration must specify destination table' }, inputFiles: 0, outputRows: 0 };
+  const hive = load.hivePartitioningOptions ? hiveKeys(load.hivePartitioningOptions, uris) : { keys: [], values: uris.map(() => []) };
+  if ('problem' in hive) return { error: { reason: 'invalid', message: hive.problem }, inputFiles: 0, outputRows: 0 };
+  const meta = await tableMeta(upstream, dest);
+  const fields = precheck(load, dest, meta, hive.keys);
+  if (fields && !Array.isArray(fields)) return { error: fields, inputFiles: 0, outputRows: 0 };
+  const tag = randomUUID().replace(/-/g, '').slice(0, 12);
+  const temps = uris.map((_, i): TableId => ({ ...dest, table: `_quota_gate_${tag}_${i}` }));
+  const { hivePartitioningOptions: _ignored, ...plain } = load;
+  try {
+    for (const [i, uri] of uris.entries()) {
+      const config = {
+        load: { ...plain, sourceUris: [uri], destinationTable: { projectId: dest.project, datasetId: dest.dataset, tableId: temps[i]!.table }, createDisposition: 'CREATE_IF_NEEDED', writeDisposition: 'WRITE_TRUNCATE', ...(fields ? { schema: { fields } } : {}) },
+      };
+      const failure = await runJob(upstream, project, config);
+      if (failure !== undefined) return { error: objectFailure(uri, failure), inputFiles: uris.length, outputRows: 0 };
+    }
+    const loaded = await Promise.all(temps.map((t) => tableMeta(upstream, t)));
+    const columns = (fields ?? loaded[0]?.fields ?? []).map((f) => f.name);
+    if (!meta) {
+      const created = [...(fields ?? loaded[0]?.fields ?? []), ...hive.keys.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))];
+      const reference = { projectId: dest.project, datasetId: dest.dataset, tableId: dest.table };
+      await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: reference, schema: { fields: created } });
+    }
+    const truncate = load.writeDisposition === 'WRITE_TRUNCATE' ? [`DELETE FROM ${tableRef(dest.project, dest.dataset, dest.table)} WHERE TRUE`] : [];
+    const script = [...truncate, ...moveSql(dest, temps, columns, hive)].join(';\n');
+    const failure = await runJob(upstream, project, { query: { query: script, useLegacySql: false } });
+    if (failure !== undefined) return { error: { reason: 'invalid', message: failure }, inputFiles: uris.length, outputRows: 0 };
+    return { inputFiles: uris.length, outputRows: loaded.reduce((sum, m) => sum + (m?.numRows ?? 0), 0) };
+  } finally {
+    await Promise.all(temps.map((t) => upstream.call('DELETE', tablePath(t)).catch(() => undefined)));
+  }
+}
