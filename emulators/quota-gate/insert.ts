@@ -5,7 +5,6 @@ import { chargeStatements } from './bytes.js';
 import { billDml } from './context.js';
 import type { GateContext } from './context.js';
 import { duplicateJobError, jobErrorAsHttp } from './errors.js';
-import type { JobError } from './errors.js';
 import { parseJson, readBody, sendError, sendJson } from './http.js';
 import { failedStatus, jobResource } from './jobs.js';
 import type { JobRecord, JobStatus } from './jobs.js';
@@ -71,11 +70,11 @@ function settle(ctx: GateContext, call: Call, answer: Exchange, charges: Stateme
     sendError(call.response, duplicateJobError(call.project, call.location, call.jobId));
     return { location: call.location };
   }
-  if (answer.status >= 400 && answer.status < 500 && call.plan.kind === 'load') {
-    // The emulator refuses a bad load on the call and records no job; BigQuery creates it and fails it.
+  if (answer.status === 400 && call.plan.kind === 'load') {
+    // The emulator refuses a bad object on the call and records no job; BigQuery creates the job and fails it. (A
+    // missing dataset is a 404 on the call on both, and passes as it is.)
     const uri = (call.configuration.load?.sourceUris ?? [])[0] ?? '';
-    const error: JobError = answer.status === 404 ? { reason: 'notFound', message } : objectFailure(uri, message);
-    return answerWithJob(ctx, call, failedStatus(error));
+    return answerWithJob(ctx, call, failedStatus(objectFailure(uri, message)));
   }
   call.response.writeHead(answer.status, answer.headers).end(answer.body);
   if (answer.status >= 300) return undefined;
