@@ -64,6 +64,18 @@ export interface ClaimsDef {
   leaseSeconds: number;
 }
 
+/**
+ * The loader's group commit (`functions.loader.batch`): files readied while a commit runs go together in the next one,
+ * up to these limits. A lone file never waits for company; on BigQuery, an instance starts a commit at most once per
+ * `commitIntervalSeconds`, which with `maxInstances` keeps every table within BigQuery's DML rate and the project
+ * within its daily load jobs (checked when the topology is read).
+ */
+export interface BatchDef {
+  maxFiles: number;
+  maxBytes: number;
+  commitIntervalSeconds: number;
+}
+
 export interface AlertsDef {
   /** Email addresses notified by every alert policy (may be empty: the policies still open incidents). */
   emails: string[];
@@ -91,6 +103,7 @@ export interface ProductionDef {
   schedules: ScheduleDef[];
   sweep: SweepDef;
   claims: ClaimsDef;
+  batch: BatchDef;
   alerts: AlertsDef;
 }
 
@@ -116,6 +129,14 @@ function whole(raw: Raw | undefined, key: string, at: string, fallback: number, 
   const value = field(raw, key, at, 'number', fallback);
   if (!Number.isInteger(value) || value < min) throw new TopologyError(`topology: ${at}.${key} must be a whole number ≥ ${min}, got ${value}`);
   return value;
+}
+
+function parseBatch(raw: Raw | undefined): BatchDef {
+  const at = 'functions.loader.batch';
+  const maxFiles = whole(raw, 'maxFiles', at, 1000, 1);
+  // BigQuery takes at most 10,000 source URIs in one load job.
+  if (maxFiles > 10_000) throw new TopologyError(`topology: ${at}.maxFiles must be at most 10000 (BigQuery's source URIs per load job), got ${maxFiles}`);
+  return { maxFiles, maxBytes: whole(raw, 'maxBytes', at, 10 * 1024 ** 3, 1), commitIntervalSeconds: field(raw, 'commitIntervalSeconds', at, 'number', 10) };
 }
 
 export function parseLifecycle(raw: Raw | undefined, at: string): BucketLifecycle {
@@ -186,6 +207,7 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
       maxRedrives: whole(sweep, 'maxRedrives', 'sweep', 3, 0),
     },
     claims: { leaseSeconds: whole(raw.claims as Raw | undefined, 'leaseSeconds', 'claims', 60, 3) },
+    batch: parseBatch(raw.functions?.loader?.batch as Raw | undefined),
     alerts: {
       emails: strings(alerts, 'emails', 'alerts'),
       deadLetterBacklogThreshold: field(alerts, 'deadLetterBacklogThreshold', 'alerts', 'number', 0),

@@ -153,7 +153,7 @@ export function parseTopology(text: string, overrides: { project?: string } = {}
 /** The clocks must fit one another and Pub/Sub's limits (retry back-off 0–600 s, 5–100 attempts, ack 10–600 s). */
 function checkClocks(topology: Topology): void {
   const { delivery, claims, sweep, functions } = topology;
-  const fail = (message: string) => {
+  const fail = (message: string): never => {
     throw new TopologyError(`topology: ${message}`);
   };
   if (delivery.maxDeliveryAttempts < 5 || delivery.maxDeliveryAttempts > 100) fail('delivery.maxDeliveryAttempts must be 5–100 (Pub/Sub)');
@@ -162,8 +162,33 @@ function checkClocks(topology: Topology): void {
   }
   if (delivery.ackDeadlineSeconds < 10 || delivery.ackDeadlineSeconds > 600) fail('delivery.ackDeadlineSeconds must be 10–600 (Pub/Sub)');
   if (claims.leaseSeconds > functions.loader.timeoutSeconds) fail(`claims.leaseSeconds must not exceed the loader's timeoutSeconds (${functions.loader.timeoutSeconds})`);
+  checkBatchQuotas(topology, fail);
   if (sweep.readyAfterSeconds < delivery.maximumBackoffSeconds) {
     fail(`sweep.readyAfterSeconds must be at least delivery.maximumBackoffSeconds (${delivery.maximumBackoffSeconds}): a request in retry is not stuck`);
+  }
+}
+
+/** BigQuery's DML statements per table per 10 s, and load jobs per project per day (quotas page). */
+export const BIGQUERY_DML_PER_TABLE_PER_10S = 25;
+export const BIGQUERY_LOAD_JOBS_PER_DAY = 100_000;
+/** A commit sends `load_metadata` at most two DML statements (its INSERT, and an UPDATE when it replaces earlier loads). */
+const DML_PER_COMMIT = 2;
+
+/**
+ * The commits every loader instance may start together must keep each table within BigQuery's DML rate, and (one load
+ * job per shape of a commit, leaving room for two shapes) the project within its daily load jobs.
+ */
+function checkBatchQuotas(topology: Topology, fail: (message: string) => never): void {
+  const { batch, functions } = topology;
+  const commitsPerSecond = functions.loader.maxInstances / batch.commitIntervalSeconds;
+  if (!(batch.commitIntervalSeconds > 0) || commitsPerSecond * DML_PER_COMMIT * 10 > BIGQUERY_DML_PER_TABLE_PER_10S) {
+    fail(
+      `functions.loader.batch.commitIntervalSeconds must be at least ${(functions.loader.maxInstances * DML_PER_COMMIT * 10) / BIGQUERY_DML_PER_TABLE_PER_10S} ` +
+        `with maxInstances ${functions.loader.maxInstances}: each commit sends load_metadata up to ${DML_PER_COMMIT} DML statements, and BigQuery takes ${BIGQUERY_DML_PER_TABLE_PER_10S} per table per 10 s`,
+    );
+  }
+  if (commitsPerSecond * 86_400 * 2 > BIGQUERY_LOAD_JOBS_PER_DAY) {
+    fail(`functions.loader.batch.commitIntervalSeconds ${batch.commitIntervalSeconds} with maxInstances ${functions.loader.maxInstances} allows more commits a day than BigQuery's ${BIGQUERY_LOAD_JOBS_PER_DAY} load jobs can stage (two shapes a commit)`);
   }
 }
 

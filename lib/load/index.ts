@@ -1,6 +1,6 @@
 // Loading: the load use case, the warehouse port it drives, and the file checks it makes before a load.
-export { goFileText, loadFile } from './load-file.js';
-export type { GoFileInput, LoadReport, LoadRequest } from './load-file.js';
+export { goFileText, loadFile, prepareLoad, settled } from './load-file.js';
+export type { GoFileInput, LoadReport, LoadRequest, PrepareOptions, PreparedLoad } from './load-file.js';
 export { LOAD_RESULT_STATUSES, METADATA_STATUSES } from './warehouse.js';
 export type {
   ExpectedCount,

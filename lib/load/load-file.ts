@@ -11,7 +11,7 @@ import { withReadCache } from './read-cache.js';
 import { MAX_GO_FILE_BYTES } from './limits.js';
 import { locateTrailer, trailerFromTail } from './trailer.js';
 import type { TrailerLine } from './trailer.js';
-import type { ExpectedCount, LoadJob, LoadProgress, ReplacePolicy, Warehouse } from './warehouse.js';
+import type { ExpectedCount, LoadJob, LoadProgress, LoadResult, ReplacePolicy, Warehouse } from './warehouse.js';
 
 export interface LoadRequest {
   source: FileSource;
@@ -117,41 +117,80 @@ async function buildJob(request: LoadRequest, source: FileSource, replace: Repla
   };
 }
 
+/** A request readied for the warehouse (`job`, and what turns its fate into a report), or already decided. */
+export type PreparedLoad =
+  | { report: LoadReport }
+  | { job: LoadJob; settle: (fate: PromiseSettledResult<LoadResult>) => Promise<LoadReport> };
+
+export interface PrepareOptions {
+  /**
+   * Ask the warehouse whether the path is in already before reading the file (the CLI's way: a skip reads nothing).
+   * A batch leaves the decision to its commit, which makes it for all its files at once.
+   */
+  lookupFirst: boolean;
+}
+
 /**
- * Loads one file. Bad input is recorded (a `failed` row in `load_metadata`) and reported as `failed`;
- * a TransientError (e.g. the database is locked) is thrown for the caller to retry.
+ * Checks one file against its mapping (header, go file or trailer) and builds its warehouse job. Bad input is
+ * recorded (a `failed` row in `load_metadata`) and reported as `failed`, here or when its fate is settled; any
+ * other error is thrown for the caller to retry.
  */
-export async function loadFile(warehouse: Warehouse, request: LoadRequest): Promise<LoadReport> {
+export async function prepareLoad(warehouse: Warehouse, request: LoadRequest, options: PrepareOptions): Promise<PreparedLoad> {
   const { mapping, loadId } = request;
   // The header check, the trailer search and the warehouse's probes share one ranged read of each end.
   const source = withReadCache(request.source);
   if (!UUID.test(loadId)) throw new TerminalError(`loadId must be a UUID, got "${loadId}"`, { file: request.source.name, loadId });
   if (mapping.goFile && !request.goFile) {
-    return { outcome: outcome(request, { status: 'waiting', rows: 0, loadId: null, error: null }), replacedLoadIds: [], expectedRows: null };
+    return { report: { outcome: outcome(request, { status: 'waiting', rows: 0, loadId: null, error: null }), replacedLoadIds: [], expectedRows: null } };
   }
   const startedAt = new Date();
   let expectedRows: number | null = null;
-  try {
-    const replace: ReplacePolicy = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
-    const plan = await planForSource(await warehouse.priorLoads(mapping.table, source.path), source.generation, replace, {
-      table: mapping.table,
-      file: source.path,
-    });
-    if (plan.action === 'skip') {
-      return { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows, earlierRows: plan.rows };
-    }
-    const job = await buildJob(request, source, replace, startedAt);
-    expectedRows = job.expected?.rows ?? null;
-    const result = await warehouse.load(job, request.onProgress ? { onProgress: request.onProgress } : {});
+  const failed = async (error: unknown): Promise<LoadReport> => {
+    if (!(error instanceof TerminalError)) throw error;
+    await warehouse.recordFailure({ table: mapping.table, loadId, source, expectedRows, startedAt, error: error.message });
+    return { outcome: outcome(request, { status: 'failed', rows: 0, loadId, error: error.message }), failure: error, replacedLoadIds: [], expectedRows };
+  };
+  const settle = async (fate: PromiseSettledResult<LoadResult>): Promise<LoadReport> => {
+    if (fate.status === 'rejected') return failed(fate.reason);
+    const result = fate.value;
     return {
       outcome: outcome(request, { status: result.status, rows: result.rows, loadId: result.loadId, error: null }),
       replacedLoadIds: result.replacedLoadIds,
       expectedRows,
       ...(result.earlierRows === undefined ? {} : { earlierRows: result.earlierRows }),
     };
+  };
+  try {
+    const replace: ReplacePolicy = { force: Boolean(request.force || request.replay), reupload: mapping.reupload };
+    if (options.lookupFirst) {
+      const plan = await planForSource(await warehouse.priorLoads(mapping.table, source.path), source.generation, replace, { table: mapping.table, file: source.path });
+      if (plan.action === 'skip') {
+        return { report: { outcome: outcome(request, { status: 'skipped', rows: 0, loadId: plan.loadId, error: null }), replacedLoadIds: [], expectedRows, earlierRows: plan.rows } };
+      }
+    }
+    const job = await buildJob(request, source, replace, startedAt);
+    expectedRows = job.expected?.rows ?? null;
+    return { job, settle };
   } catch (error) {
-    if (!(error instanceof TerminalError)) throw error;
-    await warehouse.recordFailure({ table: mapping.table, loadId, source, expectedRows, startedAt, error: error.message });
-    return { outcome: outcome(request, { status: 'failed', rows: 0, loadId, error: error.message }), failure: error, replacedLoadIds: [], expectedRows };
+    return { report: await failed(error) };
   }
+}
+
+/** A promise's outcome as a value, as `Promise.allSettled` gives it. */
+export async function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  try {
+    return { status: 'fulfilled', value: await promise };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}
+
+/**
+ * Loads one file on its own. Bad input is recorded (a `failed` row in `load_metadata`) and reported as `failed`;
+ * a TransientError (e.g. the database is locked) is thrown for the caller to retry.
+ */
+export async function loadFile(warehouse: Warehouse, request: LoadRequest): Promise<LoadReport> {
+  const prepared = await prepareLoad(warehouse, request, { lookupFirst: true });
+  if ('report' in prepared) return prepared.report;
+  return prepared.settle(await settled(warehouse.load(prepared.job, request.onProgress ? { onProgress: request.onProgress } : {})));
 }

@@ -14,6 +14,7 @@ export function withReadCache(source: FileSource): FileSource {
     name: source.name,
     path: source.path,
     uri: source.uri,
+    ...(source.object ? { object: source.object } : {}),
     generation: source.generation,
     bytes: source.bytes,
     ...(source.suspectBytes ? { suspectBytes: source.suspectBytes } : {}),

@@ -12,6 +12,11 @@ export interface FileSource {
   /** Where it came from, for `load_metadata.source_uri`: `file:///abs/path` or `gs://bucket/object`. */
   readonly uri: string;
   /**
+   * The bucket object holding the bytes now, when it is one: for a replayed archive copy not `uri` (where the file
+   * first landed, gone since). What a warehouse that loads from storage itself (BigQuery) must read.
+   */
+  readonly object?: { readonly bucket: string; readonly name: string; readonly generation: string };
+  /**
    * With `path`, the file's identity: the object generation, or the content SHA-256 (hex) of a local file, which is
    * hashed from the moment the file is opened, beside whatever else the load does: it is awaited only where a
    * decision or a record needs it. The same identity is loaded at most once unless forced.

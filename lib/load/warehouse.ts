@@ -102,6 +102,13 @@ export interface Warehouse {
    * Throws TerminalError (bad data; nothing changed) or TransientError (try again later).
    */
   load(job: LoadJob, options?: LoadOptions): Promise<LoadResult>;
+  /**
+   * Loads many files in as few commits as the backend allows (a group commit), each as `load` would: its own
+   * `_load_id`, count check, replacements and `load_metadata` row. Each file has its own fate, in the order of
+   * `jobs`: its result, or the error that failed it alone (a TerminalError for bad data), while the others commit.
+   * Rejects as a whole only when nothing was committed (a TransientError: try them all again).
+   */
+  loadBatch(jobs: readonly LoadJob[]): Promise<PromiseSettledResult<LoadResult>[]>;
   /** Writes a `failed` row to `load_metadata`, leaving every table and earlier row as it was. */
   recordFailure(failure: FailedLoad): Promise<void>;
   close(): Promise<void>;

@@ -17,6 +17,8 @@ export { runLoad } from './load-step.js';
 export type { LoadEngine } from './load-step.js';
 export { destinationOf, movePart } from './moves.js';
 export { serialEngine } from './serial-engine.js';
+export { groupCommit } from './group-commit.js';
+export type { GroupCommitOptions } from './group-commit.js';
 export { arrivalNotification, replayNotification, selectForReplay } from './replay.js';
 export type { ReplayCandidate, ReplayCriteria } from './replay.js';
 export { formatStatus, statusRows } from './status.js';

@@ -1,8 +1,7 @@
 // The loader's composition root: the matcher's clients, plus the one warehouse LOADER_BACKEND names, and only that one loaded.
 import type { Env } from '../config/index.js';
-import { loadFile } from '../load/index.js';
 import type { Warehouse } from '../load/index.js';
-import { serialEngine, type LoadEngine, type LoaderDeps, type Logger } from '../pipeline/index.js';
+import { groupCommit, serialEngine, type LoadEngine, type LoaderDeps, type Logger } from '../pipeline/index.js';
 import { connectClients, type Clients } from './clients.js';
 import { loadPipelineConfig, loggerFor, type PipelineConfig } from './config.js';
 
@@ -10,14 +9,17 @@ import { loadPipelineConfig, loggerFor, type PipelineConfig } from './config.js'
 const LOADER_CHECKPOINT_THRESHOLD = '1GB';
 
 /**
- * BigQuery holds no connection and loads from gs:// itself (nothing is downloaded), so it is opened once and loads run
- * side by side; DuckDB goes through the one-writer serial engine. Each backend's module is imported only when chosen.
+ * BigQuery holds no connection and loads from gs:// itself (nothing is downloaded), so it is opened once; DuckDB goes
+ * through the one-writer serial engine. Either way files ready together commit together (group commit). Each backend's module is imported only when chosen.
  */
 export async function loadEngine(config: PipelineConfig): Promise<LoadEngine> {
   const { settings } = config;
+  const { maxFiles, maxBytes, commitIntervalSeconds } = config.topology.batch;
   if (settings.backend === 'bigquery') {
     const { checkBigQuerySettings, openBigQueryWarehouseFromSettings } = await import('../adapters/bigquery/index.js');
     checkBigQuerySettings(settings);
+    // BigQuery counts DML per table per 10 s: commits are spaced as the topology says (a lone file still goes at once).
+    const load = groupCommit({ maxFiles, maxBytes, commitIntervalMs: commitIntervalSeconds * 1000 });
     let opened: Promise<Warehouse> | undefined;
     return async (request) => {
       let warehouse: Warehouse;
@@ -27,7 +29,7 @@ export async function loadEngine(config: PipelineConfig): Promise<LoadEngine> {
         opened = undefined; // BigQuery unreachable: the next load tries again.
         throw error;
       }
-      return loadFile(warehouse, request);
+      return load(warehouse, request);
     };
   }
   const { openDuckDbWarehouse } = await import('../adapters/duckdb/index.js');
@@ -37,7 +39,9 @@ export async function loadEngine(config: PipelineConfig): Promise<LoadEngine> {
     checkpointThreshold: LOADER_CHECKPOINT_THRESHOLD,
     ...(settings.duckdbTempDirectory ? { tempDirectory: settings.duckdbTempDirectory } : {}),
   };
-  return serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), loadFile, { idleCloseMs: config.duckdbIdleCloseMs });
+  // DuckDB has no quota: a commit starts as soon as the last one ends, with whatever is ready by then.
+  const load = groupCommit({ maxFiles, maxBytes, commitIntervalMs: 0 });
+  return serialEngine(() => openDuckDbWarehouse(settings.duckdbPath, options), load, { idleCloseMs: config.duckdbIdleCloseMs });
 }
 
 /** The loader's dependencies from config and clients (tests pass their own logger). */

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import type { TableMapping } from '../../lib/config/index.js';
 import { loadFile } from '../../lib/load/index.js';
 import type { FileSource, LoadReport, LoadRequest, Warehouse } from '../../lib/load/index.js';
+import { runBatchContract } from './warehouse-contract-batch.js';
 import { runLifecycleContract } from './warehouse-contract-lifecycle.js';
 
 /** One `load_metadata` row, normalised by the harness (numbers as numbers, times as Dates). */
@@ -170,5 +171,6 @@ export function runWarehouseContract(options: WarehouseContractOptions): void {
   describe(`warehouse contract: ${options.name}`, () => {
     runSchemaContract(options);
     runLifecycleContract(options);
+    runBatchContract(options);
   });
 }

@@ -1,7 +1,7 @@
 // The SQL of a BigQuery load, from validated names and escaped literals only: the row count and the one commit script.
 import type { ColumnPlan } from '../../load/index.js';
 import { METADATA_COLUMNS } from './metadata-schema.js';
-import { ident, intLiteral, literal, stagingColumn, tableRef, timestampLiteral } from './names.js';
+import { BATCH_KEY, ident, intLiteral, literal, stagingColumn, tableRef, timestampLiteral } from './names.js';
 
 export interface Where {
   project: string;
@@ -95,12 +95,12 @@ function insertRows(input: CommitInput): string {
   );
 }
 
-function insertMetadata(input: CommitInput): string {
-  const m = input.metadata;
+/** The `load_metadata` values of one loaded file, in METADATA_COLUMNS order. */
+function metadataValues(table: string, loadId: string, m: CommitInput['metadata']): string {
   const values = [
-    literal(input.loadId),
+    literal(loadId),
     literal(m.filename),
-    literal(input.table),
+    literal(table),
     intLiteral(m.rowCount),
     timestampLiteral(m.startedAt),
     'CURRENT_TIMESTAMP()',
@@ -112,26 +112,78 @@ function insertMetadata(input: CommitInput): string {
     'CAST(NULL AS STRING)',
     literal(m.path),
   ];
-  return `INSERT INTO ${tableRef(input.where.project, input.where.dataset, 'load_metadata')} (${METADATA_COLUMNS.join(', ')}) VALUES (${values.join(', ')})`;
+  return `(${values.join(', ')})`;
+}
+
+function insertMetadata(where: Where, rows: readonly string[]): string {
+  return `INSERT INTO ${tableRef(where.project, where.dataset, 'load_metadata')} (${METADATA_COLUMNS.join(', ')}) VALUES ${rows.join(',\n')}`;
+}
+
+function replaceEarlier(where: Where, table: string, loadIds: readonly string[]): string[] {
+  if (loadIds.length === 0) return [];
+  const ids = `[${loadIds.map(literal).join(', ')}]`;
+  return [
+    `DELETE FROM ${tableRef(where.project, where.dataset, table)} WHERE \`_load_id\` IN UNNEST(${ids})`,
+    `UPDATE ${tableRef(where.project, where.dataset, 'load_metadata')} SET status = 'replaced' WHERE load_id IN UNNEST(${ids})`,
+  ];
 }
 
 /** One multi-statement transaction (replace earlier loads, insert the rows, record the load), then drop the staging table. */
 export function commitScript(input: CommitInput): string {
   const { where } = input;
-  const statements = ['BEGIN TRANSACTION'];
-  if (input.replaceLoadIds.length > 0) {
-    const ids = `[${input.replaceLoadIds.map(literal).join(', ')}]`;
-    statements.push(
-      `DELETE FROM ${tableRef(where.project, where.dataset, input.table)} WHERE \`_load_id\` IN UNNEST(${ids})`,
-      `UPDATE ${tableRef(where.project, where.dataset, 'load_metadata')} SET status = 'replaced' WHERE load_id IN UNNEST(${ids})`,
-    );
-  }
+  const statements = ['BEGIN TRANSACTION', ...replaceEarlier(where, input.table, input.replaceLoadIds)];
   statements.push(
     insertRows(input),
-    insertMetadata(input),
+    insertMetadata(where, [metadataValues(input.table, input.loadId, input.metadata)]),
     'COMMIT TRANSACTION',
     // DDL is not allowed inside a transaction; a staging table left by a failure here expires by itself.
     `DROP TABLE IF EXISTS ${tableRef(where.project, where.dataset, input.staging)}`,
   );
   return `${statements.join(';\n')};`;
+}
+
+/** Files of one table staged in one batch staging table under the same header: one INSERT takes them all. */
+export interface BatchInsert {
+  table: string;
+  staging: string;
+  plan: ColumnPlan;
+  loadIds: readonly string[];
+}
+
+export interface BatchFile {
+  table: string;
+  loadId: string;
+  replaceLoadIds: readonly string[];
+  metadata: CommitInput['metadata'];
+}
+
+/**
+ * The group commit of a batch: every earlier load the files replace, one INSERT per table and header (each row
+ * keeps the `_load_id` its object's folder gave it), and one `load_metadata` INSERT for all the files.
+ */
+export function batchCommitScript(where: Where, inserts: readonly BatchInsert[], files: readonly BatchFile[], stagings: readonly string[]): string {
+  const statements = ['BEGIN TRANSACTION', ...files.flatMap((f) => replaceEarlier(where, f.table, f.replaceLoadIds))];
+  for (const insert of inserts) {
+    const { plan } = insert;
+    const targets = [...plan.known.map((k) => ident(k.column)), '`_extra`', '`_load_id`'];
+    const values = [...plan.known.map((k) => value(k.position)), extraExpression(plan), ident(BATCH_KEY)];
+    statements.push(
+      `INSERT INTO ${tableRef(where.project, where.dataset, insert.table)} (${targets.join(', ')}) SELECT ${values.join(', ')} ` +
+        `FROM ${tableRef(where.project, where.dataset, insert.staging)} WHERE ${ident(BATCH_KEY)} IN UNNEST([${insert.loadIds.map(literal).join(', ')}])`,
+    );
+  }
+  statements.push(insertMetadata(where, files.map((f) => metadataValues(f.table, f.loadId, f.metadata))), 'COMMIT TRANSACTION');
+  // DDL is not allowed inside a transaction; a staging table left by a failure here expires by itself.
+  statements.push(...stagings.map((staging) => `DROP TABLE IF EXISTS ${tableRef(where.project, where.dataset, staging)}`));
+  return `${statements.join(';\n')};`;
+}
+
+/** Rows per load in each batch staging table, and (`nulsOfWidth`, for a reader that loads them) rows holding a NUL. */
+export function batchCountSql(where: Where, stagings: readonly { staging: string; width: number }[], loadsNul: boolean): string {
+  return stagings
+    .map(({ staging, width }) => {
+      const nuls = loadsNul ? `COUNTIF(${nulMatch(width)})` : '0';
+      return `SELECT ${ident(BATCH_KEY)} AS load_id, COUNT(*) AS total, ${nuls} AS nuls FROM ${tableRef(where.project, where.dataset, staging)} GROUP BY ${ident(BATCH_KEY)}`;
+    })
+    .join('\nUNION ALL\n');
 }

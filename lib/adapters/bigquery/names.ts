@@ -67,8 +67,16 @@ export function stagingTable(loadId: string): string {
   return `_landfall_staging_${loadId.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
+/** The hive key a batch's objects sit under (`…/_landfall_load=<load id>/…`): the column that tells their rows apart. */
+export const BATCH_KEY = '_landfall_load';
+
+/** A batch's staging table per shape (delimiter, compression, width), for one attempt of the batch. */
+export function batchStagingTable(batchId: string, shape: number): string {
+  return `_landfall_batch_${batchId.replace(/[^A-Za-z0-9]/g, '')}_${shape}`;
+}
+
 /** Job ids derived from the load (letters, digits, `_`, `-`; ≤ 1,024): a retried step lands on the same job. */
-export function jobId(step: 'stage' | 'commit', loadId: string): string {
+export function jobId(step: 'stage' | 'commit' | `batch_${string}`, loadId: string): string {
   return `landfall_${step}_${loadId.replace(/[^A-Za-z0-9_-]/g, '')}`;
 }
 

@@ -87,9 +87,17 @@ async function readsNatively(job: LoadJob, reader: CsvReader, trailer: string[] 
   return { native: !probe.crlf, bytesRead: probe.bytesRead };
 }
 
-function loadConfiguration(ctx: StagingContext, staging: string, width: number, uri: string, job: LoadJob, csv: boolean): Record<string, unknown> {
+/** Where a load job reads: its objects, and for a batch the prefix under which each object's folder names its load. */
+export interface LoadSource {
+  uris: string[];
+  /** `gs://…/{_landfall_load:STRING}`: each object sits under `_landfall_load=<load id>/`, which becomes a column. */
+  hivePrefix?: string;
+}
+
+export function loadConfiguration(ctx: StagingContext, staging: string, width: number, from: LoadSource, job: LoadJob, csv: boolean): Record<string, unknown> {
   const common = {
-    sourceUris: [uri],
+    sourceUris: from.uris,
+    ...(from.hivePrefix ? { hivePartitioningOptions: { mode: 'CUSTOM', sourceUriPrefix: from.hivePrefix } } : {}),
     destinationTable: { projectId: ctx.project, datasetId: ctx.dataset, tableId: staging },
     schema: { fields: stagingFields(width) },
     writeDisposition: 'WRITE_TRUNCATE',
@@ -149,8 +157,15 @@ async function plainName(ctx: StagingContext, job: LoadJob, object: { bucket: st
   if (!object.name.includes('*')) return { ...object, copied: false };
   const name = `${ctx.copies.prefix}${job.loadId}${job.compressed ? '.csv.gz' : '.csv'}`;
   const target = ctx.storage.bucket(ctx.copies.bucket).file(name);
-  await ctx.storage.bucket(object.bucket).file(object.name, { generation: Number(await job.source.generation) }).copy(target);
+  const generation = job.source.object?.generation ?? (await job.source.generation);
+  await ctx.storage.bucket(object.bucket).file(object.name, { generation: Number(generation) }).copy(target);
   return { bucket: ctx.copies.bucket, name, copied: true };
+}
+
+/** Whether a batch can stage the file as it is: no trailer to leave out, a delimiter and compression the reader takes. */
+export async function batchable(reader: CsvReader, job: LoadJob): Promise<boolean> {
+  if (job.trailerOffset !== undefined) return false;
+  return (await readsNatively(job, reader, undefined)).native;
 }
 
 export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> {
@@ -159,10 +174,10 @@ export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> 
   const staging = stagingTable(job.loadId);
   await createStagingTable(ctx.bq, ctx.dataset, staging, job.header.length);
   const copy = probe.native ? undefined : await writeCopy(ctx, job);
-  const source = copy ? { ...copy, copied: true } : await plainName(ctx, job, gsObject(job.source.uri, job.source.name));
+  const source = copy ? { ...copy, copied: true } : await plainName(ctx, job, job.source.object ?? gsObject(job.source.uri, job.source.name));
   const uri = `gs://${source.bucket}/${source.name}`;
   try {
-    const config = loadConfiguration(ctx, staging, job.header.length, uri, job, copy === undefined);
+    const config = loadConfiguration(ctx, staging, job.header.length, { uris: [uri] }, job, copy === undefined);
     const finished = await runJob(ctx.bq, jobId('stage', job.loadId), config, ctx.location);
     throwIfFailed(finished.metadata);
   } catch (error) {

@@ -45,8 +45,10 @@ export function stagingFields(width: number): TableField[] {
   return Array.from({ length: width }, (_, i) => ({ name: stagingColumn(i + 1), type: 'STRING', mode: 'NULLABLE' }));
 }
 
-export async function createStagingTable(bq: BigQuery, dataset: string, staging: string, width: number): Promise<void> {
-  await create(bq, dataset, staging, stagingFields(width), new Date(Date.now() + STAGING_TTL_MS));
+/** A staging table of `width` positional columns, and the STRING columns a batch's hive keys fill (`_landfall_load`). */
+export async function createStagingTable(bq: BigQuery, dataset: string, staging: string, width: number, keys: readonly string[] = []): Promise<void> {
+  const fields = [...stagingFields(width), ...keys.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))];
+  await create(bq, dataset, staging, fields, new Date(Date.now() + STAGING_TTL_MS));
 }
 
 /**

@@ -2,7 +2,8 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { TerminalError } from '../../errors.js';
-import { checkExpectedRows, checkLandfallTable, firstBadRecord, jobRecords, planColumns, planForSource } from '../../load/index.js';
+import { checkExpectedRows, checkLandfallTable, firstBadRecord, jobRecords, planColumns, planForSource, settled } from '../../load/index.js';
+import { loadTogether } from './batch.js';
 import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
 import { commitScript, countSql } from './commit-sql.js';
 import { classifyBigQueryError } from './errors.js';
@@ -37,6 +38,7 @@ export interface BigQueryWarehouse extends Warehouse {
 class BigQueryWarehouseImpl implements BigQueryWarehouse {
   bytesRead = 0;
   private readonly where: Where;
+  private readonly tables = new Map<string, string[]>();
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
     this.where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
@@ -52,7 +54,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
 
   private stagingContext(job: LoadJob): StagingContext {
     const { bq, storage, project, dataset, location, copies } = this.options;
-    const sourceBucket = /^gs:\/\/([^/]+)\//.exec(job.source.uri)?.[1] ?? '';
+    const sourceBucket = job.source.object?.bucket ?? /^gs:\/\/([^/]+)\//.exec(job.source.uri)?.[1] ?? '';
     return {
       bq,
       storage,
@@ -132,6 +134,35 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     } catch (error) {
       throw classifyBigQueryError(error, context);
     }
+  }
+
+  /** One file goes the one-file way; more go together (batch.ts): one lookup, a load job per shape, one commit. */
+  async loadBatch(jobs: readonly LoadJob[]): Promise<PromiseSettledResult<LoadResult>[]> {
+    if (jobs.length === 1) return [await settled(this.load(jobs[0]!))];
+    const { bq, dataset } = this.options;
+    return loadTogether(
+      {
+        ctx: this.stagingContext(jobs[0]!),
+        where: this.where,
+        columns: (table) => this.columnsOf(table),
+        create: async (table, header) => this.remember(table, await createTargetTable(bq, dataset, table, header)),
+        alone: (job) => this.load(job),
+      },
+      jobs,
+    );
+  }
+
+  /** Columns of tables found, kept while the warehouse is open: landfall never changes a table's columns. */
+  private async columnsOf(table: string): Promise<string[] | undefined> {
+    const known = this.tables.get(table);
+    if (known) return known;
+    const columns = await tableColumns(this.options.bq, this.options.dataset, table);
+    return columns === undefined ? undefined : this.remember(table, columns);
+  }
+
+  private remember(table: string, columns: string[]): string[] {
+    this.tables.set(table, columns);
+    return columns;
   }
 
   async recordFailure(failure: FailedLoad): Promise<void> {

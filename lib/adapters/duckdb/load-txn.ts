@@ -82,20 +82,25 @@ async function loadInTransaction(
 }
 
 /**
- * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. The scan for
- * suspect bytes reads the file beside the insert and is heard before the count check: a suspect file's load is
- * rolled back with SuspectRows. A small file costs three round trips: BEGIN with
- * the read of the path's earlier loads, the rows, and its load_metadata row with the COMMIT. (Each call into DuckDB
- * waits for the event loop, which in a busy loader is most of a small load's time.)
+ * The scan for suspect bytes, started now beside the insert and heard before the count check: a suspect file's load
+ * is rolled back with SuspectRows. A gzip source's own bytes say nothing of its content (the plain copy is read
+ * instead); a canonical copy was written by landfall's own reader, so nothing in it is suspect.
  */
-export async function runTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
-  // A gzip source's own bytes say nothing of its content: the plain copy is read instead.
-  // A canonical copy was written by landfall's own reader: nothing in it is suspect.
+function suspectCheck(job: LoadJob, rows: RowsFile): () => Promise<void> {
   const suspect = rows.canonical ? Promise.resolve(false) : (!job.compressed && job.source.suspectBytes) || hasSuspectBytes(rows.path);
   suspect.catch(() => undefined);
-  const checkRows = async () => {
+  return async () => {
     if (await suspect) throw new SuspectRows(job.source.name);
   };
+}
+
+/**
+ * Runs the job in one transaction and commits it, or rolls it back and rethrows DuckDB's own error. A small file
+ * costs three round trips: BEGIN with the read of the path's earlier loads, the rows, and its load_metadata row with
+ * the COMMIT. (Each call into DuckDB waits for the event loop, which in a busy loader is most of a small load's time.)
+ */
+export async function runTransaction(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
+  const checkRows = suspectCheck(job, rows);
   try {
     const prior = await readPriorLoads(connection, `BEGIN TRANSACTION; ${priorLoadsSql(job.table, job.source.path)}`);
     const { result, record } = await loadInTransaction(connection, catalog, job, rows, options, prior, checkRows);
@@ -107,6 +112,54 @@ export async function runTransaction(connection: DuckDBConnection, catalog: Tabl
     return result;
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
+    catalog.forget();
     throw error;
   }
+}
+
+export interface BatchItem {
+  job: LoadJob;
+  rows: RowsFile;
+}
+
+/** How a shared transaction ended: committed with every file's result, or rolled back at the file that failed in it. */
+export type BatchOutcome = { committed: LoadResult[] } | { failedAt: number; error: unknown };
+
+/**
+ * Many files in one transaction, each as `runTransaction` would load it (its `load_metadata` row written at once, so a
+ * later generation of the same path in the batch sees it). The first file that fails rolls the whole transaction
+ * back and is named, for the caller to load it alone and try the rest again. A failed COMMIT is thrown.
+ */
+export async function runBatchTransaction<T extends BatchItem>(
+  connection: DuckDBConnection,
+  catalog: TableCatalog,
+  items: readonly T[],
+  fit: (item: T) => Promise<void>,
+): Promise<BatchOutcome> {
+  const checks = items.map((item) => suspectCheck(item.job, item.rows));
+  const committed: LoadResult[] = [];
+  const rollback = async () => {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    catalog.forget();
+  };
+  await connection.run('BEGIN TRANSACTION');
+  for (const [i, item] of items.entries()) {
+    try {
+      await fit(item);
+      const prior = await readPriorLoads(connection, priorLoadsSql(item.job.table, item.job.source.path));
+      const { result, record } = await loadInTransaction(connection, catalog, item.job, item.rows, {}, prior, checks[i]!);
+      if (record !== undefined) await connection.run(record);
+      committed.push(result);
+    } catch (error) {
+      await rollback();
+      return { failedAt: i, error };
+    }
+  }
+  try {
+    await connection.run('COMMIT');
+  } catch (error) {
+    await rollback();
+    throw error;
+  }
+  return { committed };
 }

@@ -39,7 +39,7 @@ export async function landfallTableColumns(connection: DuckDBConnection, table: 
 /**
  * The columns of the tables one open warehouse has found. While it is open no other process can write the file
  * (DuckDB's lock), and landfall never changes a table's columns (drift goes to `_extra`), so what was found holds
- * until it closes. Only tables that already existed are kept: one a rolled-back load created is looked up again.
+ * until it closes, unless a transaction that found them rolls back (it may have created them): then all is forgotten.
  */
 export class TableCatalog {
   private readonly known = new Map<string, string[]>();
@@ -53,5 +53,10 @@ export class TableCatalog {
     const columns = await landfallTableColumns(this.connection, table);
     if (columns) this.known.set(key, columns);
     return columns;
+  }
+
+  /** After a rollback: a table found inside the transaction may be gone with it. */
+  forget(): void {
+    this.known.clear();
   }
 }

@@ -1,17 +1,14 @@
-// The DuckDB warehouse: one database file, opened per CLI run or load batch and closed after (one writer at a time).
+// The DuckDB warehouse: one database file, opened per CLI run or run of loads (open.ts) and closed after (one writer at a time).
 import { stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULT_DUCKDB_MEMORY_LIMIT as DEFAULT_MEMORY_LIMIT } from '../../config/settings.js';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
-import { MAX_LINE_BYTES } from '../../load/index.js';
+import { MAX_LINE_BYTES, settled } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { classifyDuckDbError, isLockConflict, isOutOfMemory, isReaderError } from './errors.js';
-import { SuspectRows, runTransaction } from './load-txn.js';
-import { memoryBytes, memoryForColumns } from './memory.js';
-import { ensureMetadataTable, insertMetadata, selectPriorLoads } from './metadata.js';
+import { classifyDuckDbError, isOutOfMemory, isReaderError } from './errors.js';
+import { SuspectRows, runBatchTransaction, runTransaction } from './load-txn.js';
+import type { BatchItem } from './load-txn.js';
+import { memoryForColumns } from './memory.js';
+import { insertMetadata, selectPriorLoads } from './metadata.js';
 import { canonicalRowsFile, rowsFile, type RowsFile } from './rows-file.js';
 import { TableCatalog } from './tables.js';
 
@@ -37,9 +34,6 @@ export interface DuckDbWarehouseOptions {
   checkpointThreshold?: string;
 }
 
-export const DEFAULT_LOCK_WAIT_MS = 60_000;
-const LOCK_RETRY_FIRST_MS = 100;
-const LOCK_RETRY_MAX_MS = 1_000;
 
 export interface DuckDbWarehouse extends Warehouse {
   readonly path: string;
@@ -47,7 +41,13 @@ export interface DuckDbWarehouse extends Warehouse {
   query(sql: string, values?: (string | number | null)[]): Promise<Record<string, unknown>[]>;
 }
 
-class DuckDbWarehouseImpl implements DuckDbWarehouse {
+/** A file of a batch, with its place in the batch and what to set before its statements. */
+interface Fitted extends BatchItem {
+  index: number;
+  fit: () => Promise<void>;
+}
+
+export class DuckDbWarehouseImpl implements DuckDbWarehouse {
   /** One connection runs one transaction at a time: calls queue behind each other. */
   private queue: Promise<unknown> = Promise.resolve();
   private memoryLimit: number;
@@ -84,17 +84,61 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
   async load(job: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
     const rows = await this.readableRows(job);
     try {
-      // The reader gives each thread one buffer (MAX_LINE_BYTES): a file smaller than that is read by one thread
-      // anyway, and more only cost their coordination (12.2 → 10.3 ms a 1,000-row file here).
-      const threads = (await stat(rows.path)).size < MAX_LINE_BYTES ? 1 : this.threads;
+      const fit = await this.fitting(job, rows);
       return await this.serial(async () => {
-        await this.setMemoryLimit(memoryForColumns(this.baseMemory, job.header.length));
-        await this.setThreads(threads);
+        await fit();
         return this.attempt(job, rows, options);
       });
     } finally {
       await rows.cleanup();
     }
+  }
+
+  /**
+   * One transaction for all the files. A file that fails in it is loaded alone (with every way around DuckDB's
+   * reader that `load` has) and the rest are tried again together, so a bad file costs one more try of the others.
+   */
+  async loadBatch(jobs: readonly LoadJob[]): Promise<PromiseSettledResult<LoadResult>[]> {
+    if (jobs.length === 1) return [await settled(this.load(jobs[0]!))];
+    const made = await Promise.all(jobs.map((job) => settled(this.readableRows(job))));
+    const fates: PromiseSettledResult<LoadResult>[] = [];
+    const pending: Fitted[] = [];
+    try {
+      for (const [index, m] of made.entries()) {
+        if (m.status === 'rejected') fates[index] = m;
+        else pending.push({ index, job: jobs[index]!, rows: m.value, fit: await this.fitting(jobs[index]!, m.value) });
+      }
+      await this.serial(() => this.commitTogether(pending, fates));
+      return fates;
+    } finally {
+      await Promise.all(made.map((m) => (m.status === 'fulfilled' ? m.value.cleanup() : undefined)));
+    }
+  }
+
+  private async commitTogether(pending: Fitted[], fates: PromiseSettledResult<LoadResult>[]): Promise<void> {
+    while (pending.length > 0) {
+      const outcome = await runBatchTransaction(this.connection, this.catalog, pending, (item) => item.fit());
+      if ('committed' in outcome) {
+        outcome.committed.forEach((value, k) => (fates[pending[k]!.index] = { status: 'fulfilled', value }));
+        return;
+      }
+      const [bad] = pending.splice(outcome.failedAt, 1);
+      await bad!.fit();
+      fates[bad!.index] = await settled(this.attempt(bad!.job, bad!.rows, {}));
+    }
+  }
+
+  /**
+   * What to set before the job's statements: its memory, and its threads. The reader gives each thread one buffer
+   * (MAX_LINE_BYTES): a file smaller than that is read by one thread anyway, and more only cost their coordination
+   * (12.2 → 10.3 ms a 1,000-row file here).
+   */
+  private async fitting(job: LoadJob, rows: RowsFile): Promise<() => Promise<void>> {
+    const threads = (await stat(rows.path)).size < MAX_LINE_BYTES ? 1 : this.threads;
+    return async () => {
+      await this.setMemoryLimit(memoryForColumns(this.baseMemory, job.header.length));
+      await this.setThreads(threads);
+    };
   }
 
   /**
@@ -211,39 +255,4 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
       this.instance.closeSync();
     });
   }
-}
-
-/** Opens the file, retrying while another process holds its lock, until `lockWaitMs` has passed. */
-async function createWhenUnlocked(path: string, config: Record<string, string>, lockWaitMs: number): Promise<DuckDBInstance> {
-  const deadline = Date.now() + lockWaitMs;
-  for (let delayMs = LOCK_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, LOCK_RETRY_MAX_MS)) {
-    try {
-      return await DuckDBInstance.create(path, config);
-    } catch (error) {
-      if (!isLockConflict(error) || Date.now() + delayMs > deadline) throw classifyDuckDbError(error, { object: path });
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
-}
-
-/**
- * Opens (creating if needed) the database at `path` with bounded memory. DuckDB allows one writing process per
- * file, so a lock held by another process is a TransientError: close the warehouse as soon as the work is done.
- */
-export async function openDuckDbWarehouse(path: string, options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
-  const tempDirectory = options.tempDirectory ?? join(tmpdir(), 'landfall');
-  const memory = memoryBytes(options.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
-  const config: Record<string, string> = {
-    memory_limit: `${memory}B`,
-    // Rows of one file need no order among themselves; keeping it costs memory on large loads.
-    preserve_insertion_order: 'false',
-  };
-  if (options.tempDirectory) config.temp_directory = options.tempDirectory;
-  if (options.threads) config.threads = String(options.threads);
-  if (options.checkpointThreshold) config.checkpoint_threshold = options.checkpointThreshold;
-  const instance = await createWhenUnlocked(path, config, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
-  const connection = await instance.connect();
-  await ensureMetadataTable(connection);
-  const threads = Number((await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjectsJS()[0]?.t);
-  return new DuckDbWarehouseImpl(path, instance, connection, tempDirectory, memory, threads);
 }

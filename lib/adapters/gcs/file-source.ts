@@ -47,6 +47,7 @@ export function openObjectSource(
     local === undefined ? readRange(file, start, endInclusive) : readLocalRange(local, start, endInclusive);
   return {
     ...identity,
+    object: { bucket: file.bucket.name, name: file.name, generation: String(file.generation ?? identity.generation) },
     generation: Promise.resolve(identity.generation),
     bytes,
     readHead: (length) => range(0, Math.min(length, bytes) - 1),

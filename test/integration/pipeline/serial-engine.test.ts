@@ -33,6 +33,7 @@ function counting(path: string) {
     return {
       priorLoads: (t, f) => warehouse.priorLoads(t, f),
       load: (job, options) => warehouse.load(job, options),
+      loadBatch: (jobs) => warehouse.loadBatch(jobs),
       recordFailure: (failure) => warehouse.recordFailure(failure),
       close: async () => {
         counts.closes++;

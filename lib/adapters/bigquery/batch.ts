@@ -1,0 +1,242 @@
+// Many files, one BigQuery commit: each object copied under its own hive key, one load job per shape, one count
+// query, one script. Every file keeps its own `_load_id`, count check, replacements and `load_metadata` row.
+import { randomUUID } from 'node:crypto';
+import { TerminalError, TransientError } from '../../errors.js';
+import { checkExpectedRows, checkLandfallTable, planColumns, planForSource, settled } from '../../load/index.js';
+import type { LoadJob, LoadResult } from '../../load/index.js';
+import { batchCommitScript, batchCountSql } from './commit-sql.js';
+import type { BatchFile, BatchInsert } from './commit-sql.js';
+import { classifyBigQueryError, failureOf, isCsvFailure } from './errors.js';
+import { runJob, throwIfFailed } from './jobs.js';
+import { pairKey, query, selectPriorLoadsOf } from './metadata.js';
+import type { Where } from './metadata.js';
+import { BATCH_KEY, batchStagingTable, checkNewColumns, checkTableId, jobId } from './names.js';
+import { batchable, loadConfiguration } from './staging.js';
+import type { StagingContext } from './staging.js';
+import { createStagingTable } from './tables.js';
+
+export interface BatchDeps {
+  ctx: StagingContext;
+  where: Where;
+  /** The target table's columns (undefined: no table yet); and creating it from a header. */
+  columns(table: string): Promise<string[] | undefined>;
+  create(table: string, header: readonly string[]): Promise<string[]>;
+  /** The one-file path, for a file a batch cannot take as it is (a trailer, an NDJSON copy) or cannot tell apart. */
+  alone(job: LoadJob): Promise<LoadResult>;
+}
+
+type Fate = PromiseSettledResult<LoadResult>;
+
+interface Member {
+  index: number;
+  job: LoadJob;
+  replaceLoadIds: string[];
+  /** The copy under `…/_landfall_load=<load id>/`, once made. */
+  copy?: { bucket: string; name: string };
+  rows?: number;
+}
+
+/** The objects of one shape (delimiter, compression, width): one staging table, one load job. */
+interface Shape {
+  staging: string;
+  width: number;
+  members: Member[];
+}
+
+const COPY_CONCURRENCY = 16;
+
+async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const shapeKey = (job: LoadJob) => `${job.delimiter}\u0000${job.compressed}\u0000${job.header.length}`;
+const folderOf = (deps: BatchDeps, batchId: string, shape: number) => `${deps.ctx.copies.prefix}batches/${batchId}/${shape}/`;
+
+function objectOf(uri: string, generation: string): { bucket: string; name: string; generation: string } {
+  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new TerminalError(`BigQuery loads from gs:// objects only, not ${uri}`);
+  return { bucket: match[1]!, name: match[2]!, generation };
+}
+
+/** The member a failed load job names (BigQuery puts the object's URI in `errors[].location` or the message). */
+function blame(error: unknown, members: readonly Member[]): Member | undefined {
+  const e = error as { message?: string; errors?: { location?: string; message?: string }[] };
+  const text = [e.message ?? '', ...(e.errors ?? []).flatMap((x) => [x.location ?? '', x.message ?? ''])].join('\n');
+  const ids = new Set([...text.matchAll(new RegExp(`${BATCH_KEY}=([0-9a-f-]{36})`, 'gi'))].map((m) => m[1]!.toLowerCase()));
+  const named = members.filter((m) => ids.has(m.job.loadId.toLowerCase()));
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/**
+ * Copies each object under its load's folder (inside the storage service) and loads them all with one job. A file
+ * the reader refuses fails the job as a whole, changing nothing: the file it names goes alone and the rest are
+ * loaded again; when it names none, they all go alone.
+ */
+async function stageShape(deps: BatchDeps, batchId: string, shape: number, members: Member[], alone: Member[], copies: Member['copy'][]): Promise<Shape> {
+  const { ctx } = deps;
+  const staging = batchStagingTable(batchId, shape);
+  const width = members[0]!.job.header.length;
+  const folder = folderOf(deps, batchId, shape);
+  await createStagingTable(ctx.bq, ctx.dataset, staging, width, [BATCH_KEY]);
+  await eachLimit(members, COPY_CONCURRENCY, async (m) => {
+    // Where the bytes are now: for a replayed archive copy, not where the file first landed.
+    const source = m.job.source.object ?? objectOf(m.job.source.uri, await m.job.source.generation);
+    const copy = { bucket: ctx.copies.bucket, name: `${folder}${BATCH_KEY}=${m.job.loadId}/data${m.job.compressed ? '.csv.gz' : '.csv'}` };
+    copies.push(copy);
+    await ctx.storage.bucket(source.bucket).file(source.name, { generation: Number(source.generation) }).copy(ctx.storage.bucket(copy.bucket).file(copy.name));
+    m.copy = copy;
+  });
+  let loading = members;
+  for (let attempt = 1; loading.length > 0; attempt++) {
+    const from = { uris: loading.map((m) => `gs://${m.copy!.bucket}/${m.copy!.name}`), hivePrefix: `gs://${ctx.copies.bucket}/${folder}{${BATCH_KEY}:STRING}` };
+    try {
+      const finished = await runJob(ctx.bq, jobId(`batch_${shape}`, `${batchId}_${attempt}`), loadConfiguration(ctx, staging, width, from, loading[0]!.job, true), ctx.location);
+      throwIfFailed(finished.metadata);
+      return { staging, width, members: loading };
+    } catch (error) {
+      const failure = failureOf(error);
+      if (!isCsvFailure(failure) && failure.reason !== 'invalid') throw error;
+      const bad = blame(error, loading);
+      const out = bad ? [bad] : loading;
+      alone.push(...out);
+      loading = loading.filter((m) => !out.includes(m));
+    }
+  }
+  return { staging, width, members: [] };
+}
+
+/** Each file's staged rows against its expected count; a file with a NUL the reader loaded goes alone (its read names the line). */
+async function countRows(deps: BatchDeps, shapes: Shape[], fates: Fate[], alone: Member[]): Promise<Member[]> {
+  const loaded = shapes.filter((s) => s.members.length > 0);
+  if (loaded.length === 0) return [];
+  const counts = new Map<string, { total: number; nuls: number }>();
+  for (const row of await query(deps.ctx.bq, deps.where, batchCountSql(deps.where, loaded, deps.ctx.reader.loadsNul))) {
+    counts.set(String(row.load_id).toLowerCase(), { total: Number(row.total ?? 0), nuls: Number(row.nuls ?? 0) });
+  }
+  const good: Member[] = [];
+  for (const m of loaded.flatMap((s) => s.members)) {
+    const count = counts.get(m.job.loadId.toLowerCase()) ?? { total: 0, nuls: 0 };
+    if (count.nuls > 0) {
+      alone.push(m);
+      continue;
+    }
+    try {
+      checkExpectedRows(m.job, count.total);
+      good.push({ ...m, rows: count.total });
+    } catch (error) {
+      fates[m.index] = { status: 'rejected', reason: error };
+    }
+  }
+  return good;
+}
+
+/** One script: the tables that are missing created first (only now, when their first file is known good). */
+async function commit(deps: BatchDeps, batchId: string, good: Member[], shapes: Shape[], fates: Fate[]): Promise<void> {
+  const stagingOf = new Map(shapes.flatMap((s) => s.members.map((m) => [m.index, s.staging] as const)));
+  const inserts = new Map<string, BatchInsert>();
+  const files: BatchFile[] = [];
+  const committed: Member[] = [];
+  for (const m of good) {
+    const { job } = m;
+    try {
+      const columns = (await deps.columns(job.table)) ?? (await deps.create(job.table, job.header));
+      checkLandfallTable(job.table, columns, 'STRING');
+      const staging = stagingOf.get(m.index)!;
+      const key = `${job.table}\u0000${staging}\u0000${job.header.join('\u0000')}`;
+      const insert = inserts.get(key) ?? { table: job.table, staging, plan: planColumns(job.header, columns), loadIds: [] };
+      inserts.set(key, { ...insert, loadIds: [...insert.loadIds, job.loadId] });
+      const metadata = {
+        filename: job.source.name,
+        path: job.source.path,
+        rowCount: m.rows!,
+        startedAt: job.startedAt,
+        sourceUri: job.source.uri,
+        sourceGeneration: await job.source.generation,
+        expectedRows: job.expected?.rows ?? null,
+        bytes: job.source.bytes,
+      };
+      files.push({ table: job.table, loadId: job.loadId, replaceLoadIds: m.replaceLoadIds, metadata });
+      committed.push(m);
+    } catch (error) {
+      fates[m.index] = { status: 'rejected', reason: classifyBigQueryError(error, { file: job.source.name, table: job.table }) };
+    }
+  }
+  if (committed.length === 0) return;
+  const script = batchCommitScript(deps.where, [...inserts.values()], files, shapes.map((s) => s.staging));
+  const finished = await runJob(deps.ctx.bq, jobId('commit', batchId), { query: { query: script, useLegacySql: false } }, deps.ctx.location);
+  throwIfFailed(finished.metadata);
+  for (const m of committed) fates[m.index] = { status: 'fulfilled', value: { status: 'loaded', loadId: m.job.loadId, rows: m.rows!, replacedLoadIds: m.replaceLoadIds } };
+}
+
+/** The files one lookup decides now: the first of each path (a later generation waits for the next round), less skips. */
+async function decide(deps: BatchDeps, jobs: readonly LoadJob[], fates: Fate[], alone: Member[], later: number[]): Promise<Member[]> {
+  const priors = await selectPriorLoadsOf(deps.ctx.bq, deps.where, jobs.map((j) => ({ table: j.table, path: j.source.path })));
+  const seen = new Set<string>();
+  const members: Member[] = [];
+  const tables = new Map<string, Promise<string[] | undefined>>();
+  for (const [index, job] of jobs.entries()) {
+    try {
+      checkTableId(job.table, job.source.name);
+      const key = pairKey(job.table, job.source.path);
+      if (seen.has(key)) {
+        later.push(index);
+        continue;
+      }
+      seen.add(key);
+      const plan = await planForSource(priors.get(key) ?? [], job.source.generation, job.replace, { table: job.table, file: job.source.path });
+      if (plan.action === 'skip') {
+        fates[index] = { status: 'fulfilled', value: { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows } };
+        continue;
+      }
+      const member = { index, job, replaceLoadIds: plan.replaceLoadIds };
+      if (!(await batchable(deps.ctx.reader, job))) {
+        alone.push(member);
+        continue;
+      }
+      if (!tables.has(job.table)) tables.set(job.table, deps.columns(job.table));
+      if ((await tables.get(job.table)!) === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
+      members.push(member);
+    } catch (error) {
+      fates[index] = { status: 'rejected', reason: classifyBigQueryError(error, { file: job.source.name, table: job.table, loadId: job.loadId }) };
+    }
+  }
+  return members;
+}
+
+/**
+ * Loads the files together; see `Warehouse.loadBatch`. A transient failure (BigQuery busy or out of quota) is thrown
+ * for all of them, nothing having been committed; any other failure of the batch's own steps sends each file not yet
+ * decided the one-file way, where its own load finds its fate.
+ */
+export async function loadTogether(deps: BatchDeps, jobs: readonly LoadJob[]): Promise<Fate[]> {
+  const fates: Fate[] = new Array<Fate>(jobs.length);
+  const alone: Member[] = [];
+  const later: number[] = [];
+  const copies: Member['copy'][] = [];
+  const batchId = randomUUID();
+  try {
+    const members = await decide(deps, jobs, fates, alone, later);
+    const byShape = new Map<string, Member[]>();
+    for (const m of members) byShape.set(shapeKey(m.job), [...(byShape.get(shapeKey(m.job)) ?? []), m]);
+    const shapes: Shape[] = [];
+    for (const group of byShape.values()) shapes.push(await stageShape(deps, batchId, shapes.length, group, alone, copies));
+    await commit(deps, batchId, await countRows(deps, shapes, fates, alone), shapes, fates);
+  } catch (error) {
+    const classified = classifyBigQueryError(error, {});
+    if (classified instanceof TransientError) throw classified;
+    const waiting = new Set([...alone.map((m) => m.index), ...later]);
+    jobs.forEach((job, index) => fates[index] === undefined && !waiting.has(index) && alone.push({ index, job, replaceLoadIds: [] }));
+  } finally {
+    await eachLimit(copies, COPY_CONCURRENCY, (c) => deps.ctx.storage.bucket(c!.bucket).file(c!.name).delete({ ignoreNotFound: true }).then(() => undefined, () => undefined));
+  }
+  for (const m of alone) fates[m.index] = await settled(deps.alone(m.job));
+  if (later.length > 0) {
+    const rest = await loadTogether(deps, later.map((i) => jobs[i]!));
+    later.forEach((i, k) => (fates[i] = rest[k]!));
+  }
+  return fates;
+}

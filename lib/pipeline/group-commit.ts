@@ -1,0 +1,86 @@
+// Group commit: files readied while a commit runs wait for it and go together in the next one, each with its own fate.
+import { prepareLoad } from '../load/index.js';
+import type { LoadJob, LoadResult, Warehouse } from '../load/index.js';
+import type { LoadFn } from './serial-engine.js';
+
+export interface GroupCommitOptions {
+  /** The most files, and bytes, one commit takes; the rest wait for the next. */
+  maxFiles: number;
+  maxBytes: number;
+  /**
+   * The least time from one commit's start to the next one's in this process (0: none). A quota counted per table
+   * per window (BigQuery's DML) is kept by spacing commits, never by holding a file back: one that finds no commit
+   * in the last interval goes at once, alone.
+   */
+  commitIntervalMs: number;
+  /** Called once per commit, for logs and benches. */
+  onCommit?: (commit: { files: number; bytes: number; waitedMs: number }) => void;
+}
+
+interface Waiting {
+  warehouse: Warehouse;
+  job: LoadJob;
+  done: (fate: PromiseSettledResult<LoadResult>) => void;
+}
+
+/** The head of the queue and what follows it on the same warehouse, up to the limits (always at least one file). */
+function takeBatch(queue: Waiting[], options: GroupCommitOptions): Waiting[] {
+  const warehouse = queue[0]!.warehouse;
+  const batch: Waiting[] = [];
+  let bytes = 0;
+  for (let i = 0; i < queue.length && batch.length < options.maxFiles; ) {
+    const next = queue[i]!;
+    if (next.warehouse !== warehouse) {
+      i++;
+      continue;
+    }
+    if (batch.length > 0 && bytes + next.job.source.bytes > options.maxBytes) break;
+    bytes += next.job.source.bytes;
+    batch.push(next);
+    queue.splice(i, 1);
+  }
+  return batch;
+}
+
+/**
+ * A LoadFn that checks each file on its own (header, go file, trailer: beside the other files and the running commit)
+ * and hands the warehouse whatever is ready when the last commit ends, in one `loadBatch`. Nothing is acked before
+ * its commit: each caller resolves with its own file's report once the commit holding it is over.
+ */
+export function groupCommit(options: GroupCommitOptions): LoadFn {
+  const queue: Waiting[] = [];
+  let draining = false;
+  let lastStart = Number.NEGATIVE_INFINITY;
+
+  const drain = async () => {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const wait = lastStart + options.commitIntervalMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const batch = takeBatch(queue, options);
+        lastStart = Date.now();
+        options.onCommit?.({ files: batch.length, bytes: batch.reduce((sum, w) => sum + w.job.source.bytes, 0), waitedMs: Math.max(0, wait) });
+        let fates: PromiseSettledResult<LoadResult>[];
+        try {
+          fates = await batch[0]!.warehouse.loadBatch(batch.map((w) => w.job));
+        } catch (reason) {
+          fates = batch.map(() => ({ status: 'rejected', reason }));
+        }
+        batch.forEach((w, i) => w.done(fates[i] ?? { status: 'rejected', reason: new Error('the warehouse gave no fate for this file') }));
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
+  return async (warehouse, request) => {
+    const prepared = await prepareLoad(warehouse, request, { lookupFirst: false });
+    if ('report' in prepared) return prepared.report;
+    const fate = await new Promise<PromiseSettledResult<LoadResult>>((done) => {
+      queue.push({ warehouse, job: prepared.job, done });
+      if (!draining) void drain();
+    });
+    return prepared.settle(fate);
+  };
+}
