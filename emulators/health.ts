@@ -67,6 +67,16 @@ export function healthCheck(part: StackPart, port: number, project: string, atte
         const { status, body } = await get(`${base}/`, attemptTimeoutMs);
         expectOk('the relay', status, body);
       };
+    case 'bigquery':
+      return async () => {
+        const { status, body } = await get(`${base}/bigquery/v2/projects/${project}/datasets`, attemptTimeoutMs);
+        expectOk('list datasets', status, body);
+      };
+    case 'quotaGate':
+      return async () => {
+        const { status, body } = await get(`${base}/healthz`, attemptTimeoutMs);
+        expectOk('the quota gate', status, body);
+      };
     default:
       // functions-framework listens only once the function module has loaded. A TCP connect, not a request:
       // a GET would reach the cloudEvent handler and log an error in the function's log.

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES, type FunctionName, type Topology } from '../lib/config/topology.js';
+import type { QuotaLimits } from './quota-gate/limits.js';
 import { HOST, type StackPart, type StackPorts } from './ports.js';
 import type { SpawnSpec } from './processes.js';
 import type { RelayProcessConfig } from './relay.js';
@@ -27,6 +28,14 @@ export function runtimeNode(runtime: string): string {
   return node;
 }
 
+/** The BigQuery mode: the emulator, and the quota gate in front of it with BigQuery's limits unless told otherwise. */
+export interface BigQueryMode {
+  /** Divides every count limit of the gate (QUOTA_GATE_SCALE in the environment also does); default 1, BigQuery's own. */
+  quotaScale?: number;
+  /** Limits set outright, after scaling. */
+  quotaLimits?: Partial<QuotaLimits>;
+}
+
 export interface PartContext {
   topology: Topology;
   ports: StackPorts;
@@ -40,6 +49,8 @@ export interface PartContext {
   functions: FunctionName[];
   /** Extra JVM flags for the gcloud emulators (JAVA_TOOL_OPTIONS); '' for none. */
   jvmOptions: string;
+  /** Set: the loader writes to the BigQuery emulator through the quota gate, which the stack runs too. */
+  bigquery?: BigQueryMode;
 }
 
 /** The parent's environment minus what would confuse a child (a test runner's markers). */
@@ -89,6 +100,38 @@ function functionSpec(fn: FunctionName, ctx: PartContext): Omit<SpawnSpec, 'logP
   };
 }
 
+/** goccy/bigquery-emulator with the topology's dataset, reading gs:// from the stack's fake-gcs-server. */
+function bigquerySpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  const { topology, ports, workDir } = ctx;
+  return {
+    command: join(CACHE_BIN, 'bigquery-emulator'),
+    args: [
+      ...[`--project=${topology.project}`, `--dataset=${topology.warehouse.dataset}`, `--host=${HOST}`, `--port=${ports.bigquery}`],
+      // Nothing uses the Storage Read API's gRPC port: any free one. On disk, so a restart keeps the tables.
+      ...['--grpc-port=0', `--database=${join(workDir, 'bigquery.db')}`, '--log-level=warn'],
+    ],
+    // The emulator's Go storage client reads gs:// there.
+    env: { ...baseEnv(), STORAGE_EMULATOR_HOST: `http://${HOST}:${ports.storage}` },
+  };
+}
+
+/** The quota gate (emulators/quota-gate/main.ts) between the functions and the emulator. */
+function quotaGateSpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
+  const { quotaScale, quotaLimits } = ctx.bigquery ?? {};
+  const options = { project: ctx.topology.project, ...(quotaLimits ? { limits: quotaLimits } : {}) };
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO_ROOT, 'emulators/quota-gate/main.ts')],
+    env: {
+      ...baseEnv(),
+      LANDFALL_QUOTA_GATE: JSON.stringify(options),
+      QUOTA_GATE_UPSTREAM: `http://${HOST}:${ctx.ports.bigquery}`,
+      QUOTA_GATE_PORT: String(ctx.ports.quotaGate),
+      ...(quotaScale !== undefined ? { QUOTA_GATE_SCALE: String(quotaScale) } : {}),
+    },
+  };
+}
+
 /** The push relay and sweep clock (relay-main.ts): pushes to the function processes `ctx.functions` names. */
 function relaySpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
   const functions = Object.fromEntries(ctx.functions.map((fn) => [fn, ctx.ports[fn]]));
@@ -116,6 +159,10 @@ export function partSpec(part: StackPart, ctx: PartContext): SpawnSpec {
       return { ...storageSpec(ctx), logPath };
     case 'relay':
       return { ...relaySpec(ctx), logPath };
+    case 'bigquery':
+      return { ...bigquerySpec(ctx), logPath };
+    case 'quotaGate':
+      return { ...quotaGateSpec(ctx), logPath };
     default:
       return { ...functionSpec(part, ctx), logPath };
   }
@@ -155,9 +202,10 @@ function onPath(command: string): boolean {
 }
 
 /** Says what to run before any process starts, rather than a spawn error from the middle of start-up. */
-export function preflight(ctx: Pick<PartContext, 'topology' | 'functions'>): void {
+export function preflight(ctx: Pick<PartContext, 'topology' | 'functions' | 'bigquery'>): void {
   const install = 'run `bash emulators/install.sh` (it installs what is missing and says what it cannot)';
   const { topology, functions } = ctx;
+  if (ctx.bigquery && !existsSync(join(CACHE_BIN, 'bigquery-emulator'))) throw new StackError('bigquery', 'is not installed: run `bash emulators/install.sh bigquery`');
   if (functions.length > 0 && !existsSync(runtimeNode(topology.runtime))) throw new StackError('matcher', `needs Node.js for the ${topology.runtime} runtime, which is not installed: ${install}`);
   if (!existsSync(join(CACHE_BIN, 'fake-gcs-server'))) throw new StackError('storage', `is not installed: ${install}`);
   if (!onPath('gcloud')) throw new StackError('pubsub', `needs gcloud, which is not on PATH: ${install}`);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 
 export const HOST = '127.0.0.1';
 
-export const STACK_PARTS = ['pubsub', 'firestore', 'storage', 'matcher', 'loader', 'dbtTrigger', 'sweep', 'relay'] as const;
+export const STACK_PARTS = ['pubsub', 'firestore', 'storage', 'matcher', 'loader', 'dbtTrigger', 'sweep', 'relay', 'bigquery', 'quotaGate'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];
 
 export const FUNCTION_PARTS = ['matcher', 'loader', 'dbtTrigger', 'sweep'] as const satisfies readonly StackPart[];
@@ -19,7 +19,8 @@ interface EmulatorEntry {
 /**
  * Ports from firebase.json. The functions emulator has one port there; landfall runs one functions-framework
  * process per function, so they take that port and the next ones, in FUNCTION_PARTS order; the push relay
- * (which stands in for Pub/Sub's push) answers its health check on the port after those.
+ * (which stands in for Pub/Sub's push) answers its health check on the port after those. The BigQuery mode's
+ * emulator and the quota gate in front of it (Firebase has no BigQuery emulator to name) take the two after that.
  */
 export function portsFromFirebaseJson(text: string, file = 'firebase.json'): StackPorts {
   const emulators = (JSON.parse(text) as { emulators?: Record<string, EmulatorEntry> }).emulators ?? {};
@@ -40,6 +41,8 @@ export function portsFromFirebaseJson(text: string, file = 'firebase.json'): Sta
     dbtTrigger: functionsBase + 2,
     sweep: functionsBase + 3,
     relay: functionsBase + 4,
+    bigquery: functionsBase + 5,
+    quotaGate: functionsBase + 6,
   };
 }
 

@@ -7,12 +7,13 @@ import { loadTopology, type FunctionName, type Topology } from '../lib/config/to
 import { createBuckets, createTopicsAndSubscriptions } from './bootstrap.js';
 import { StackError } from './health.js';
 import { reapOrphans } from './orphans.js';
-import { detectFunctions, preflight, REPO_ROOT, type PartContext } from './parts.js';
+import { detectFunctions, preflight, REPO_ROOT, type BigQueryMode, type PartContext } from './parts.js';
 import { assertPortFree, freePorts, HOST, readConfiguredPorts, type StackPart, type StackPorts } from './ports.js';
 import { Supervisor } from './supervisor.js';
 
 export { WATCH_SUBSCRIPTIONS, pubsubClient, storageClient } from './bootstrap.js';
 export { StackError } from './health.js';
+export type { BigQueryMode } from './parts.js';
 export { FUNCTION_PARTS, STACK_PARTS, type FunctionPart, type StackPart, type StackPorts } from './ports.js';
 
 export interface StackOptions {
@@ -39,10 +40,17 @@ export interface StackOptions {
   jvmOptions?: string;
   /** Default: lines to stderr. */
   log?: (line: string) => void;
+  /**
+   * The loader on BigQuery (LOADER_BACKEND=bigquery): the stack also runs the BigQuery emulator and the quota gate in
+   * front of it, and by default no dbtTrigger (dbt cannot read the emulator: DBT_ON_BIGQUERY_EMULATOR says why).
+   */
+  bigquery?: BigQueryMode;
 }
 
 export interface Stack {
   project: string;
+  /** Where the loader writes: the DuckDB file, or the BigQuery emulator behind the quota gate. */
+  backend: 'duckdb' | 'bigquery';
   ports: StackPorts;
   /** What clients need: emulator hosts, storage endpoint, project, TOPOLOGY_PATH, plus functionEnv. */
   env: Record<string, string>;
@@ -66,21 +74,35 @@ export const DEFAULT_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 const EMULATOR_PARTS = ['pubsub', 'firestore', 'storage'] as const satisfies readonly StackPart[];
 
-function clientEnv(project: string, ports: StackPorts, topologyPath: string): Record<string, string> {
+const BIGQUERY_PARTS = ['bigquery', 'quotaGate'] as const satisfies readonly StackPart[];
+
+/** The BigQuery mode's settings: the loader reaches the emulator only through the gate, as it would reach BigQuery. */
+function bigqueryEnv(topology: Topology, ports: StackPorts): Record<string, string> {
+  return {
+    LOADER_BACKEND: 'bigquery',
+    BQ_DATASET: topology.warehouse.dataset,
+    BIGQUERY_EMULATOR_HOST: `http://${HOST}:${ports.quotaGate}`,
+    // The Node Storage client takes this as its whole base URL (docs/production.md).
+    STORAGE_EMULATOR_HOST: `http://${HOST}:${ports.storage}/storage/v1`,
+  };
+}
+
+function clientEnv(topology: Topology, ports: StackPorts, topologyPath: string, bigquery: boolean): Record<string, string> {
   return {
     PUBSUB_EMULATOR_HOST: `${HOST}:${ports.pubsub}`,
     FIRESTORE_EMULATOR_HOST: `${HOST}:${ports.firestore}`,
     STORAGE_API_ENDPOINT: `http://${HOST}:${ports.storage}`,
-    GCP_PROJECT: project,
-    GOOGLE_CLOUD_PROJECT: project,
+    GCP_PROJECT: topology.project,
+    GOOGLE_CLOUD_PROJECT: topology.project,
     TOPOLOGY_PATH: topologyPath,
     METADATA_SERVER_DETECTION: 'none',
+    ...(bigquery ? bigqueryEnv(topology, ports) : {}),
   };
 }
 
 async function resolveFunctions(options: StackOptions, source: string, topology: Topology): Promise<FunctionName[]> {
   const found = await detectFunctions(source, topology);
-  if (!options.functions) return found;
+  if (!options.functions) return options.bigquery ? found.filter((fn) => fn !== 'dbtTrigger') : found;
   const missing = options.functions.filter((fn) => !found.includes(fn));
   if (missing.length > 0) {
     throw new StackError(missing[0] as FunctionName, `is not registered or exported by ${source} (wanted: ${missing.join(', ')})`);
@@ -99,10 +121,11 @@ async function prepare(options: StackOptions): Promise<{ ctx: PartContext; funct
   const ports = options.freePorts ? await freePorts() : await readConfiguredPorts(join(REPO_ROOT, 'firebase.json'));
   const functionsSource = resolve(REPO_ROOT, options.functionsSource ?? 'functions/index.ts');
   const functions = await resolveFunctions(options, functionsSource, topology);
-  const env = clientEnv(topology.project, ports, topologyPath);
+  const env = clientEnv(topology, ports, topologyPath, options.bigquery !== undefined);
   const ctx: PartContext = {
     ...{ topology, ports, workDir, clientEnv: env, functionEnv: options.functionEnv ?? {}, functionsSource, functions },
     jvmOptions: options.jvmOptions ?? DEFAULT_JVM_OPTIONS,
+    ...(options.bigquery ? { bigquery: options.bigquery } : {}),
   };
   return { ctx, functions };
 }
@@ -128,7 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const { ctx, functions } = await prepare(options);
   preflight(ctx);
   // The relay pushes to the function subscriptions: it starts once they exist, after everything else.
-  const parts: StackPart[] = [...EMULATOR_PARTS, ...functions];
+  const parts: StackPart[] = [...EMULATOR_PARTS, ...(ctx.bigquery ? BIGQUERY_PARTS : []), ...functions];
   const relay: StackPart[] = functions.length > 0 ? ['relay'] : [];
   const reaped = await reapOrphans(ctx.workDir);
   if (reaped > 0) log(`stack: ended ${reaped} process group(s) left running in ${ctx.workDir} by a stack whose owner died`);
@@ -152,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   log(`stack: up in ${startupMs} ms`);
   const stack: Stack = {
     project: ctx.topology.project,
+    backend: ctx.bigquery ? 'bigquery' : 'duckdb',
     ports: ctx.ports,
     env: { ...ctx.clientEnv, ...ctx.functionEnv },
     topology: ctx.topology,

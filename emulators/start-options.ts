@@ -7,6 +7,8 @@ export interface StartOptions {
   once: boolean;
   /** Free ports instead of firebase.json's (tests, or a second stack beside a running one). */
   freePorts: boolean;
+  /** The loader on the BigQuery emulator, behind the quota gate, instead of DuckDB. */
+  bigquery: boolean;
   /** Folder of sample files uploaded at start; undefined with --no-samples. */
   samplesDir: string | undefined;
   /** Folder watched for dropped files (created when missing). */
@@ -30,6 +32,8 @@ Brings the local stack up, uploads the sample files, prints each file's fate as 
 whatever is dropped into the landing folder until Ctrl-C.
 
   --once               upload the samples, wait for their fates, exit 0 if all loaded, else 1 (also LANDFALL_ONCE=1)
+  --bigquery           load into the BigQuery emulator, behind the quota gate (BigQuery's own limits), instead of
+                       DuckDB; no dbt runs there (also LOADER_BACKEND=bigquery; QUOTA_GATE_SCALE=N divides the limits)
   --free-ports         run on free ports instead of firebase.json's
   --samples DIR        sample files to upload at start (default test/fixtures/samples)
   --no-samples         upload nothing at start
@@ -59,6 +63,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
       options: {
         once: { type: 'boolean', default: false },
         'free-ports': { type: 'boolean', default: false },
+        bigquery: { type: 'boolean', default: false },
         samples: { type: 'string' },
         'no-samples': { type: 'boolean', default: false },
         landing: { type: 'string' },
@@ -77,6 +82,7 @@ export function parseStartOptions(argv: readonly string[], env: Readonly<Record<
   return {
     once: values.once || env.LANDFALL_ONCE === '1' || env.LANDFALL_ONCE === 'true',
     freePorts: values['free-ports'],
+    bigquery: values.bigquery || env.LOADER_BACKEND === 'bigquery',
     samplesDir: values['no-samples'] ? undefined : resolve(cwd, values.samples ?? 'test/fixtures/samples'),
     landingDir: resolve(cwd, values.landing ?? 'landing'),
     workDir: values['work-dir'] || env.LANDFALL_WORK_DIR ? resolve(cwd, values['work-dir'] || env.LANDFALL_WORK_DIR!) : undefined,

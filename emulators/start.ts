@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTableMappings, type TableMapping } from '../lib/config/index.js';
 import { ConfigError } from '../lib/errors.js';
 import { loadBatchDefinitions, type BatchDefinition } from '../lib/transform/index.js';
+import { bigqueryLookLines, dbtSkippedLine, installBigQueryEmulator } from './bigquery-mode.js';
 import { OptionsError, parseStartOptions, USAGE, type StartOptions } from './start-options.js';
 import { openSession, summarizeOnce, type Session } from './start-session.js';
 import { StackError, startStack, stopOnSignals, type Stack } from './stack.js';
@@ -61,6 +62,11 @@ async function sayHowToLook(stack: Stack, options: StartOptions, table: string):
   say('');
   say(`every file's state:  ${source} && node lib/cli/bin.js status`);
   say(`upload by hand:      ${source} && node lib/cli/bin.js put FILE...`);
+  if (stack.backend === 'bigquery') {
+    bigqueryLookLines(stack, table).forEach(say);
+    say(`function logs:       ${shown(stack.workDir)}/logs/`);
+    return;
+  }
   const python = resolve(REPO_ROOT, '.cache/venv/bin/python');
   const db = shown(options.duckdbPath);
   if (existsSync(python)) {
@@ -121,9 +127,11 @@ async function run(options: StartOptions, env: Env): Promise<number> {
   const config = await readConfig(env);
   // Set before the stack's bootstrap makes the first Google client here: no probing for a GCE metadata server.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  say('landfall: starting the local stack …');
+  if (options.bigquery) installBigQueryEmulator();
+  say(`landfall: starting the local stack${options.bigquery ? ' on BigQuery (the emulator behind the quota gate)' : ''} …`);
   const stack = await startStack({
     freePorts: options.freePorts,
+    ...(options.bigquery ? { bigquery: {} } : {}),
     ...(options.workDir ? { workDir: options.workDir } : {}),
     functionEnv: { DUCKDB_PATH: options.duckdbPath, TABLE_CONFIG_PATH: config.tables, BATCH_CONFIG_PATH: config.batchDir },
     log: say,
@@ -138,6 +146,7 @@ async function run(options: StartOptions, env: Env): Promise<number> {
   });
   const stopAll = onSignals(stack, session);
   try {
+    if (stack.backend === 'bigquery') say(dbtSkippedLine(session.board));
     if (options.samplesDir) {
       say(`uploading the samples in ${shown(options.samplesDir)} to gs://${session.landing.bucket}/${session.landing.prefix}`);
       (await uploadSamples(session.landing, options.samplesDir, session.mappings, session.board)).forEach(say);

@@ -10,6 +10,9 @@ export function describeStack(stack: Stack): string[] {
     `pubsub        ${stack.env.PUBSUB_EMULATOR_HOST}`,
     `firestore     ${stack.env.FIRESTORE_EMULATOR_HOST}`,
     `storage       ${stack.env.STORAGE_API_ENDPOINT}  (gs://${buckets.landing.name}/${buckets.landing.prefix} is watched)`,
+    ...(stack.backend === 'bigquery'
+      ? [`bigquery      http://127.0.0.1:${stack.ports.bigquery}  (the loader reaches it through the quota gate ${stack.env.BIGQUERY_EMULATOR_HOST})`]
+      : []),
     ...stack.functions.map((fn) => `${fn.padEnd(13)} http://127.0.0.1:${stack.ports[fn]}  (pushed from ${topics[stack.topology.functions[fn].trigger]})`),
     `logs          ${stack.workDir}/logs/`,
     '',

@@ -1,5 +1,6 @@
 // The dbt trigger's composition root: batches over the mapped table names, the Firestore batch store, the runner. No warehouse.
 import { parseSettings, loadTableNames, type Env, type Settings, type Topology } from '../config/index.js';
+import { ConfigError } from '../errors.js';
 import { CloudRunDbtRunner, LocalDbtRunner } from '../adapters/dbt/index.js';
 import { loadBatchDefinitions, type BatchDefinition, type DbtRunner, type DbtTriggerDeps } from '../transform/index.js';
 import { batchStore, connectClients, type Clients } from './clients.js';
@@ -35,10 +36,17 @@ export async function loadDbtTriggerConfig(env: Env): Promise<DbtTriggerConfig> 
   };
 }
 
+/** Why the local stack's BigQuery mode builds no dbt models: one line, for the console and for a refused cold start. */
+export const DBT_ON_BIGQUERY_EMULATOR =
+  'dbt does not run on the BigQuery emulator: dbt-duckdb reads only DuckDB files and dbt-bigquery cannot be pointed at an emulator. ' +
+  'In production the dbt trigger starts the Cloud Run job DBT_JOB_NAME (dbt-bigquery) when a batch is complete; to build the models locally, run the stack on DuckDB (npm start).';
+
 /** Local: dbt from the project venv on the loader's DuckDB file. Production: the Cloud Run job DBT_JOB_NAME. */
 export async function dbtRunner(config: DbtTriggerConfig, env: Env): Promise<DbtRunner> {
   const { settings, topology } = config;
   if (settings.backend === 'duckdb') return new LocalDbtRunner({ duckdbPath: settings.duckdbPath, ...(env.DBT_BIN ? { dbtBin: env.DBT_BIN } : {}) });
+  // Against the emulator, the Cloud Run job would be looked for in a real project with no credentials: say why not, at once.
+  if (env.BIGQUERY_EMULATOR_HOST) throw new ConfigError([{ file: 'env', line: 0, message: DBT_ON_BIGQUERY_EMULATOR }]);
   const [{ jobsClient }, { Storage }] = await Promise.all([import('../adapters/dbt/cloud-run-jobs.js'), import('@google-cloud/storage')]);
   const storage = new Storage({ projectId: topology.project });
   return new CloudRunDbtRunner(jobsClient(), {

@@ -1,5 +1,5 @@
 // The composition roots: one per function (each loads only what it uses), and the clients the CLI and the local stack share.
-export { dbtRunner, dbtTriggerDeps, dbtTriggerRoot, loadDbtTriggerConfig } from './dbt-trigger.js';
+export { DBT_ON_BIGQUERY_EMULATOR, dbtRunner, dbtTriggerDeps, dbtTriggerRoot, loadDbtTriggerConfig } from './dbt-trigger.js';
 export type { DbtTriggerConfig } from './dbt-trigger.js';
 export { batchStore, connectClients } from './clients.js';
 export type { Clients } from './clients.js';

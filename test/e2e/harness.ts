@@ -1,4 +1,4 @@
-// One local stack per e2e test file: start it, upload objects, collect load events, query the DuckDB file, run the CLI.
+// One local stack per e2e test file: start it, upload objects, collect load events, query the warehouse, run the CLI.
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
@@ -7,9 +7,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack, type StackPart } from '../../emulators/stack.js';
+import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type BigQueryMode, type Stack, type StackPart } from '../../emulators/stack.js';
 import type { BucketRole, FunctionName, Topology } from '../../lib/config/index.js';
 import type { LoadEvent } from '../../lib/pipeline/index.js';
+import { bigqueryQuery } from './bigquery-warehouse.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -33,6 +34,7 @@ export interface E2E {
   /** The first load event that `matches`, waiting for it. */
   eventWhere(matches: (event: LoadEvent) => boolean, what: string, timeoutMs?: number): Promise<LoadEvent>;
   eventsFor(table: string, batchKey: string): LoadEvent[];
+  /** SQL on the warehouse the loader writes: the DuckDB file, or (BigQuery mode) the emulator behind the gate. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   names(role: BucketRole, prefix?: string): Promise<string[]>;
   /** Runs the real `landfall` CLI (lib/cli/bin.js) with the stack's env. */
@@ -53,6 +55,8 @@ export interface E2EOptions {
   functions?: FunctionName[];
   /** A changed copy of the topology (a faster sweep clock, say). */
   topology?: Topology;
+  /** The loader on the BigQuery emulator behind the quota gate (BigQuery's limits, unless scaled), not DuckDB. */
+  bigquery?: BigQueryMode;
 }
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -66,6 +70,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     freePorts: true,
     functions: options.functions ?? ['matcher', 'loader'],
     ...(options.topology ? { topology: options.topology } : {}),
+    ...(options.bigquery ? { bigquery: options.bigquery } : {}),
     functionEnv: {
       DUCKDB_PATH: dbPath,
       TABLE_CONFIG_PATH: 'config/tables',
@@ -123,7 +128,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       return waitFor(() => events.find(matches), `load event ${what}`, timeoutMs);
     },
     publish: (topic, message) => pubsub.topic(topic).publishMessage(message),
-    query: (sql) => queryDuckDb(dbPath, sql),
+    query: stack.backend === 'bigquery' ? bigqueryQuery(stack) : (sql) => queryDuckDb(dbPath, sql),
     async names(role, prefix = '') {
       const [files] = await storage.bucket(stack.topology.buckets[role].name).getFiles({ prefix });
       return files.map((f) => f.name).sort();

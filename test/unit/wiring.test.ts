@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigError } from '../../lib/errors.js';
-import { connectClients, loadPipelineConfig, loaderDeps } from '../../lib/wiring/index.js';
+import { DBT_ON_BIGQUERY_EMULATOR, connectClients, dbtRunner, loadDbtTriggerConfig, loadPipelineConfig, loaderDeps } from '../../lib/wiring/index.js';
 
 test('LOADER_BACKEND=bigquery without GCP_PROJECT and BQ_DATASET fails wiring the loader, before any load, naming both', async () => {
   const env = { LOADER_BACKEND: 'bigquery', METADATA_SERVER_DETECTION: 'none' };
@@ -20,6 +20,17 @@ test('LOADER_BACKEND=bigquery without GCP_PROJECT and BQ_DATASET fails wiring th
   } finally {
     await clients.close();
   }
+});
+
+test('the dbt trigger on the BigQuery emulator refuses at cold start with the one line that says why, instead of looking for Cloud Run', async () => {
+  const env = { LOADER_BACKEND: 'bigquery', GCP_PROJECT: 'p', BQ_DATASET: 'd', BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:1', METADATA_SERVER_DETECTION: 'none' };
+  const config = await loadDbtTriggerConfig(env);
+  await assert.rejects(
+    dbtRunner(config, env),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 1 && error.problems[0]!.message === DBT_ON_BIGQUERY_EMULATOR,
+  );
+  assert.doesNotMatch(DBT_ON_BIGQUERY_EMULATOR, /\n/);
+  assert.match(DBT_ON_BIGQUERY_EMULATOR, /dbt-duckdb .*emulator.*production.*Cloud Run job/);
 });
 
 /** The Google Cloud and DuckDB packages a fresh process has loaded once it has built the named root. */

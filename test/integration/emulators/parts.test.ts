@@ -10,7 +10,7 @@ import { assertPortFree, freePort, portsFromFirebaseJson } from '../../../emulat
 import { createServer } from 'node:net';
 
 describe('portsFromFirebaseJson', () => {
-  it('reads the emulators block; the functions port and the next ones go to matcher, loader, dbtTrigger, sweep, then the relay', () => {
+  it('reads the emulators block; the functions port and the next ones go to matcher, loader, dbtTrigger, sweep, then the relay, the BigQuery emulator and its quota gate', () => {
     assert.deepEqual(portsFromFirebaseJson(readFileSync('firebase.json', 'utf8')), {
       pubsub: 8085,
       firestore: 8086,
@@ -20,6 +20,8 @@ describe('portsFromFirebaseJson', () => {
       dbtTrigger: 5003,
       sweep: 5004,
       relay: 5005,
+      bigquery: 5006,
+      quotaGate: 5007,
     });
   });
 

@@ -1,5 +1,6 @@
 // The main command on the real stack (free ports): the samples' fates and dbt run (--once), then a dropped file and Ctrl-C.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,32 @@ describe('npm start (emulators/start.ts)', { timeout: 600_000 }, () => {
     }
     assert.match(out, /^dbt daily 20240115 +✓ \d+ models built: .*stg_trades/m, out);
     assert.match(out, /^4 of 4 sample files loaded; dbt: 1 of 1 runs succeeded$/m, out);
+    assert.deepEqual(run.processes(), [], 'nothing outlives the command');
+  });
+
+  it('--bigquery --once loads the samples into the BigQuery emulator behind the quota gate, and says in one line why dbt does not run', async () => {
+    const work = join(dir, 'bigquery');
+    const run = runMainCommand(['--bigquery', '--once', '--free-ports', '--work-dir', work, '--timeout', '240'], { DUCKDB_PATH: join(dir, 'bigquery.duckdb') });
+    let code: number | string;
+    try {
+      code = await run.exited;
+    } finally {
+      await run.stop();
+    }
+    const out = run.output();
+    assert.equal(code, 0, out);
+    assert.match(out, /^landfall: starting the local stack on BigQuery \(the emulator behind the quota gate\) …$/m);
+    assert.match(out, /^stack: quotaGate ready on :\d+/m, out);
+    for (const [file, table, rows] of [['instruments', 'raw_instruments', 10], ['trades', 'raw_trades', 8], ['positions', 'raw_positions', 8], ['eod_prices', 'raw_eod_prices', 8]] as const) {
+      assert.match(out, new RegExp(`^${file}_20240115\\.csv +→ ${table}  ${rows} rows  \\d+ ms$`, 'm'), out);
+    }
+    const dbtLines = out.split('\n').filter((l) => l.startsWith('dbt'));
+    assert.equal(dbtLines.length, 1, out);
+    assert.match(dbtLines[0]!, /^dbt +not run: .*dbt-duckdb.*emulator.*production.*Cloud Run job/);
+    assert.match(out, /^4 of 4 sample files loaded$/m);
+    // The loader wrote to the emulator's database in the work dir, and never opened the DuckDB file.
+    assert.ok(existsSync(join(work, 'bigquery.db')));
+    assert.equal(existsSync(join(dir, 'bigquery.duckdb')), false, 'the loader opened DuckDB');
     assert.deepEqual(run.processes(), [], 'nothing outlives the command');
   });
 

@@ -14,6 +14,7 @@ describe('parseStartOptions', () => {
     assert.deepEqual(o, {
       once: false,
       freePorts: false,
+      bigquery: false,
       samplesDir: '/repo/test/fixtures/samples',
       landingDir: '/repo/landing',
       workDir: undefined,
@@ -36,6 +37,14 @@ describe('parseStartOptions', () => {
     assert.equal(parseStartOptions(['--no-samples'], {}, '/r').samplesDir, undefined);
     assert.equal(parseStartOptions(['--work-dir', 'w'], {}, '/r').workDir, '/r/w');
     assert.equal(parseStartOptions([], { LANDFALL_WORK_DIR: '/tmp/w' }, '/r').workDir, '/tmp/w');
+  });
+
+  it('reads --bigquery (or LOADER_BACKEND=bigquery), beside --once', () => {
+    const o = parseStartOptions(['--bigquery', '--once'], {}, '/r');
+    assert.equal(o.bigquery, true);
+    assert.equal(o.once, true);
+    assert.equal(parseStartOptions([], { LOADER_BACKEND: 'bigquery' }, '/r').bigquery, true);
+    assert.equal(parseStartOptions([], { LOADER_BACKEND: 'duckdb' }, '/r').bigquery, false);
   });
 
   it('refuses unknown flags, bad numbers and contradictions with an OptionsError', () => {
