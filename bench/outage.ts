@@ -36,6 +36,8 @@ function before(topology: Topology): Topology {
     ...topology,
     delivery: { ...topology.delivery, maxDeliveryAttempts: 5, minimumBackoffSeconds: 1, maximumBackoffSeconds: 60 },
     claims: { leaseSeconds: 600 },
+    // The lease then outlived the loader's timeout (540 s), which the topology now refuses: the timeout follows it.
+    functions: { ...topology.functions, loader: { ...topology.functions.loader, timeoutSeconds: 600 } },
     sweep: { ...topology.sweep, localIntervalSeconds: 300, readyAfterSeconds: 600, maxRedrives: 0 },
   };
 }
