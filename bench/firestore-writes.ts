@@ -20,7 +20,7 @@ export interface DocumentRate {
   writes: number;
   /** The most writes that fall in any one second (half-open window, by the server's write times). */
   peakPerSecond: number;
-  /** writes / (last write − first write), at least one second. */
+  /** The gaps between its writes per second: (writes − 1) / (last write − first write), over at least one second. */
   sustainedPerSecond: number;
 }
 
@@ -88,11 +88,11 @@ export function peakInWindow(times: readonly number[], windowMs = 1000): number 
   return peak;
 }
 
-/** Each written document's rates, the busiest (highest peak, then most writes) first. */
+/** Each written document's rates, the busiest (most writes, then highest peak) first. */
 export function documentRates(log: WriteLog): DocumentRate[] {
   const rates = [...log.writes].map(([path, times]) => {
     const span = Math.max(...times) - Math.min(...times);
-    return { path, writes: times.length, peakPerSecond: peakInWindow(times), sustainedPerSecond: times.length / Math.max(1, span / 1000) };
+    return { path, writes: times.length, peakPerSecond: peakInWindow(times), sustainedPerSecond: (times.length - 1) / Math.max(1, span / 1000) };
   });
-  return rates.sort((a, b) => b.peakPerSecond - a.peakPerSecond || b.writes - a.writes);
+  return rates.sort((a, b) => b.writes - a.writes || b.peakPerSecond - a.peakPerSecond);
 }
