@@ -46,4 +46,15 @@ describe('dbt trigger in a burst of one batch key', () => {
     await burst.handle(fixed);
     assert.deepEqual(burst.runs.map((r) => [r.batch, r.batchKey]), [['burst', '20261201']]);
   });
+
+  it('takes messages that carry many files\' events the same way, one write a second', async () => {
+    const burst = await measureTriggerBurst({ firestore, events: 200, handlers: 5, eventsPerMessage: 20 });
+    assert.ok(burst.writesPerSecondBusiestDoc <= 1, `${burst.busiestDoc.path} took ${burst.busiestDoc.peakPerSecond} writes in one second`);
+    const members = burst.state?.members ?? {};
+    assert.deepEqual(
+      [members.raw_a?.loadId, members.raw_b?.loadId, members.raw_c?.status],
+      [burst.latest.raw_a?.loadId, burst.latest.raw_b?.loadId, 'failed'],
+    );
+    assert.equal(burst.runs.length, 0);
+  });
 });
