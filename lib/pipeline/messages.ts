@@ -74,6 +74,15 @@ export interface LoadEvent {
   finishedAt?: string;
 }
 
+/**
+ * The load events of many files in one message, `{ v: 1, events: [LoadEvent, …] }`: a loader that commits many files
+ * at once may tell them together. Each event is as it would be alone; a single event stays a valid message.
+ */
+export interface LoadEventList {
+  v: 1;
+  events: LoadEvent[];
+}
+
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
@@ -207,4 +216,22 @@ export function validateLoadEvent(value: unknown): LoadEvent {
     event[key] = value[key];
   }
   return event;
+}
+
+/** A load event message: one event, or a list of them (`LoadEventList`), each validated as one. */
+export function validateLoadEvents(value: unknown): LoadEvent[] {
+  if (!isObject(value) || value.events === undefined) return [validateLoadEvent(value)];
+  if (value.v !== 1) throw new MalformedMessageError(`load event list version must be 1, got ${JSON.stringify(value.v)}`, value);
+  const events = value.events;
+  if (!Array.isArray(events) || events.length === 0) throw new MalformedMessageError('load event list events must be a non-empty array of load events', value);
+  const extra = Object.keys(value).filter((key) => key !== 'v' && key !== 'events');
+  if (extra.length > 0) throw new MalformedMessageError(`load event list has fields besides v and events: ${extra.join(', ')}`, value);
+  return events.map((event, i) => {
+    try {
+      return validateLoadEvent(event);
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) throw error;
+      throw new MalformedMessageError(`events[${i}]: ${error.reason}`, value);
+    }
+  });
 }

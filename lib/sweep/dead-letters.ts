@@ -1,7 +1,7 @@
 // Dead letters back to their topics: a message Pub/Sub gave up on is re-driven the minute the sweep sees it, a few times at most.
 import type { TableMapping, TopicRole, Topology } from '../config/index.js';
 import { classify } from '../match/index.js';
-import { DEAD_LETTER_ATTRIBUTES, parseArrival, parseJson, validateLoadEvent, validateLoadRequest, type BusMessage } from '../pipeline/index.js';
+import { DEAD_LETTER_ATTRIBUTES, parseArrival, parseJson, validateLoadEvents, validateLoadRequest, type BusMessage } from '../pipeline/index.js';
 
 /** On every message the sweep publishes, so a reader of the logs or the bus can tell its re-drives apart. */
 export const SWEEP_ATTRIBUTE = 'landfallSweep';
@@ -34,7 +34,7 @@ function topicOf(message: BusMessage, mappings: readonly TableMapping[]): { topi
   }
   const json = parses(() => parseJson(message)) ? parseJson(message) : undefined;
   if (parses(() => validateLoadRequest(json))) return { topic: 'loadRequests', table: validateLoadRequest(json).table };
-  if (parses(() => validateLoadEvent(json))) return { topic: 'loadEvents', table: validateLoadEvent(json).table };
+  if (parses(() => validateLoadEvents(json))) return { topic: 'loadEvents', table: validateLoadEvents(json)[0]!.table };
   return undefined;
 }
 

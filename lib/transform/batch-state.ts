@@ -179,24 +179,29 @@ function asStep(result: Decision | Step, state: BatchKeyState | undefined): Step
   return 'decision' in result ? result : { state, decision: result };
 }
 
+/**
+ * Folds load events of this key into its state, oldest first, for the handler of `messageId` to decide on next (for
+ * each_load, a new load makes it the one that waits for the quiet period). Pure. Undefined when none is news.
+ */
+export function applyEvents(batch: TriggerBatch, current: BatchKeyState, events: readonly TriggerEvent[], messageId: string, now: string): BatchKeyState | undefined {
+  let state: BatchKeyState | undefined;
+  for (const event of [...events].sort((a, b) => a.at.localeCompare(b.at))) {
+    const base = state ?? current;
+    if (!isNews(base.members[event.table], event)) continue;
+    state = { ...base, members: { ...base.members, [event.table]: memberOf(event) }, updatedAt: now };
+    if (batch.policy.kind === 'each_load' && event.status === 'loaded') {
+      // Every new load restarts the quiet period.
+      const dueAt = new Date(Date.parse(now) + batch.policy.debounceSeconds * 1000).toISOString();
+      state = { ...state, dueAt, waiter: messageId };
+    }
+  }
+  return state;
+}
+
 /** Applies one load event to the state of its (batch, key) (`emptyState` for the first) and decides what its handler does. Pure. */
-export function onEvent(
-  batch: TriggerBatch,
-  current: BatchKeyState,
-  event: TriggerEvent,
-  now: string,
-  leaseMs: number,
-): Step {
-  if (!isNews(current.members[event.table], event)) {
-    return asStep(decide(batch, current, event.messageId, now, leaseMs), undefined);
-  }
-  let state: BatchKeyState = { ...current, members: { ...current.members, [event.table]: memberOf(event) }, updatedAt: now };
-  if (batch.policy.kind === 'each_load' && event.status === 'loaded') {
-    // Every new load restarts the quiet period and makes its own message the one that waits for it.
-    const dueAt = new Date(Date.parse(now) + batch.policy.debounceSeconds * 1000).toISOString();
-    state = { ...state, dueAt, waiter: event.messageId };
-  }
-  return asStep(decide(batch, state, event.messageId, now, leaseMs), state);
+export function onEvent(batch: TriggerBatch, current: BatchKeyState, event: TriggerEvent, now: string, leaseMs: number): Step {
+  const state = applyEvents(batch, current, [event], event.messageId, now);
+  return asStep(decide(batch, state ?? current, event.messageId, now, leaseMs), state);
 }
 
 /** The handler that waited for the quiet period looks again. Pure. */

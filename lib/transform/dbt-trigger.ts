@@ -1,9 +1,10 @@
-// The dbtTrigger use case: a load event updates its batches' state in a transaction; a completed batch key runs dbt once.
+// The dbtTrigger use case: a message's load events are filed for their batch keys and folded into each key's state by
+// compare-and-set; a completed batch key runs dbt once.
 import type { Topology } from '../config/topology.js';
 import { TransientError, isRetryable } from '../errors.js';
-import { MalformedMessageError, deadLetter, parseJson, validateLoadEvent } from '../pipeline/index.js';
+import { MalformedMessageError, deadLetter, parseJson, validateLoadEvents } from '../pipeline/index.js';
 import type { Bus, BusMessage, LoadEvent, Logger } from '../pipeline/index.js';
-import { emptyState, onEvent, onRunFinished, onWake } from './batch-state.js';
+import { applyEvents, emptyState, onRunFinished, onWake } from './batch-state.js';
 import type { BatchKeyState, Decision, Step, TriggerBatch, TriggerEvent } from './batch-state.js';
 import type { DbtRunner, DbtRunResult } from './runner.js';
 import { claimedRecord, finishedRecord } from './trigger-store.js';
@@ -51,48 +52,74 @@ function triggerEvent(event: LoadEvent, message: BusMessage, now: string): Trigg
   };
 }
 
-/** Handles one load event; resolves to ack, throws a TransientError to have Pub/Sub deliver it again. */
+/** The events of one batch, by batch key (a per-folder batch's key starts with the folder). */
+function byBatchKey(batch: TriggerBatch, events: readonly LoadEvent[], message: BusMessage, now: string): Map<string, TriggerEvent[]> {
+  const keys = new Map<string, TriggerEvent[]>();
+  for (const event of events.filter((e) => batch.tables.includes(e.table))) {
+    const key = batch.perFolder ? `${event.folder ?? ''}${event.batchKey}` : event.batchKey;
+    keys.set(key, [...(keys.get(key) ?? []), triggerEvent(event, message, now)]);
+  }
+  return keys;
+}
+
+/**
+ * Handles one message of load events (one, or a list); resolves to ack, throws a TransientError to have Pub/Sub
+ * deliver it again. Each event is filed for its batch key first (durable, and many at once never contend), then the
+ * handler decides on the key's state with everything filed folded in, its own events included, whoever folds them.
+ */
 export async function handleLoadEvent(deps: DbtTriggerDeps, message: BusMessage): Promise<BatchOutcome[]> {
-  let event: LoadEvent;
+  let events: LoadEvent[];
   try {
-    event = validateLoadEvent(parseJson(message));
+    events = validateLoadEvents(parseJson(message));
   } catch (error) {
     if (!(error instanceof MalformedMessageError)) throw error;
     await deadLetter(deps, message, error, 'dbtTrigger');
     return [];
   }
-  const batches = deps.batches.filter((batch) => batch.tables.includes(event.table));
-  if (batches.length === 0) deps.log('DEBUG', 'event_outside_batches', { table: event.table, batchKey: event.batchKey });
   const outcomes: BatchOutcome[] = [];
-  for (const batch of batches) {
-    const trigger = triggerEvent(event, message, nowIso(deps));
-    const key = batch.perFolder ? `${event.folder ?? ''}${event.batchKey}` : event.batchKey;
-    const first = await transact(deps, batch, key, (state) => onEvent(batch, state, trigger, nowIso(deps), deps.leaseMs));
-    outcomes.push(await follow(deps, batch, key, message.messageId, first));
+  for (const batch of deps.batches) {
+    for (const [key, triggers] of byBatchKey(batch, events, message, nowIso(deps))) {
+      // A skip or a superseded generation is never news: nothing to file, but the handler still decides (a takeover).
+      const news = triggers.filter((t) => t.status === 'loaded' || t.status === 'failed');
+      const first = await transact(deps, batch, key, message.messageId, (state) => onWake(batch, state, message.messageId, nowIso(deps), deps.leaseMs), { events: news });
+      outcomes.push(await follow(deps, batch, key, message.messageId, first));
+    }
   }
+  if (outcomes.length === 0) deps.log('DEBUG', 'event_outside_batches', { tables: [...new Set(events.map((e) => e.table))], batchKey: events[0]!.batchKey });
   return outcomes;
 }
 
-/** Applies a pure step in a transaction: writes its state, and a `running` run record when it claims a run. */
+type Transacted = { decision: Decision; state: BatchKeyState | undefined; claimed?: DbtRunRecord };
+
+/**
+ * Applies a pure step in one commit, on the state with every filed event folded in (this handler decides on them:
+ * for each_load it becomes the one that waits): writes its state, and a `running` run record when it claims a run.
+ */
 function transact(
   deps: DbtTriggerDeps,
   batch: TriggerBatch,
   batchKey: string,
+  messageId: string,
   step: (state: BatchKeyState) => Step,
-  finished?: DbtRunRecord,
-): Promise<{ decision: Decision; state: BatchKeyState | undefined; claimed?: DbtRunRecord }> {
-  return deps.store.update(batch.name, batchKey, (current) => {
-    const next = step(current ?? emptyState(batch.name, batchKey, nowIso(deps)));
+  also: { events?: TriggerEvent[]; finished?: DbtRunRecord } = {},
+): Promise<Transacted> {
+  const { events = [], finished } = also;
+  return deps.store.update(batch.name, batchKey, (current, filed) => {
+    const now = nowIso(deps);
+    const base = current ?? emptyState(batch.name, batchKey, now);
+    // Filed events leave the file only with a write of the state, so one that is no news still writes it.
+    const folded = filed.length === 0 ? undefined : (applyEvents(batch, base, filed, messageId, now) ?? { ...base, updatedAt: now });
+    const next = step(folded ?? base);
+    const state = next.state ?? folded;
     const claimed = next.decision.kind === 'fire' && next.state ? claimedRecord(next.state, batch.select) : undefined;
-    const write: TriggerWrite<{ decision: Decision; state: BatchKeyState | undefined; claimed?: DbtRunRecord }> = {
-      result: { decision: next.decision, state: next.state ?? current, ...(claimed ? { claimed } : {}) },
-    };
-    if (next.state) write.state = next.state;
-    // A finished run's record is written with the state that ends it (not when the run was taken over meanwhile);
-    // a run claimed in the same transaction gets its own record.
+    const write: TriggerWrite<Transacted> = { result: { decision: next.decision, state: state ?? current, ...(claimed ? { claimed } : {}) } };
+    if (state) write.state = state;
+    if (folded) write.folded = true;
+    // A finished run's record is written with the step that ends it (not when the run was taken over meanwhile);
+    // a run claimed in the same commit gets its own record.
     write.runs = [...(finished && next.state ? [finished] : []), ...(claimed ? [claimed] : [])];
     return write;
-  });
+  }, events);
 }
 
 /** Carries out a decision: waits for a quiet period, runs dbt (and again if loads came in meanwhile), or stops. */
@@ -101,7 +128,7 @@ async function follow(
   batch: TriggerBatch,
   batchKey: string,
   messageId: string,
-  start: { decision: Decision; state: BatchKeyState | undefined; claimed?: DbtRunRecord },
+  start: Transacted,
 ): Promise<BatchOutcome> {
   const runs: DbtRunRecord[] = [];
   let current = start;
@@ -113,7 +140,7 @@ async function follow(
     }
     if (decision.kind === 'wait') {
       await waitForQuiet(deps, batch, batchKey, decision.until);
-      current = await transact(deps, batch, batchKey, (state) => onWake(batch, state, messageId, nowIso(deps), deps.leaseMs));
+      current = await transact(deps, batch, batchKey, messageId, (state) => onWake(batch, state, messageId, nowIso(deps), deps.leaseMs));
       continue;
     }
     const record = await execute(deps, batch, batchKey, current.claimed!, decision.takeover);
@@ -122,8 +149,9 @@ async function follow(
       deps,
       batch,
       batchKey,
+      messageId,
       (state) => onRunFinished(batch, state, decision.seq, messageId, record.status === 'success' ? 'success' : 'error', nowIso(deps), deps.leaseMs),
-      record,
+      { finished: record },
     );
   }
 }

@@ -11,6 +11,10 @@ import { TransientError } from '../../errors.js';
 
 /** Another writer got there first: create found the document, or the update time moved on since the read. */
 const LOST_RACE = new Set([5 /* NOT_FOUND */, 6 /* ALREADY_EXISTS */, 9 /* FAILED_PRECONDITION */, 10 /* ABORTED */]);
+
+export function lostRace(error: unknown): boolean {
+  return LOST_RACE.has((error as { code?: number })?.code ?? -1);
+}
 const ATTEMPTS = 20;
 
 export interface Change<D, T> {
@@ -68,7 +72,7 @@ async function read<D>(ref: DocumentReference): Promise<Version<D | undefined>> 
 }
 
 /** `next` as an update of `current`: every field it has, and a delete for every field it dropped. */
-function replacement(current: DocumentData, next: DocumentData): DocumentData {
+export function replacement(current: DocumentData, next: DocumentData): DocumentData {
   const fields: DocumentData = {};
   for (const [key, value] of Object.entries(next)) if (value !== undefined) fields[key] = value;
   for (const key of Object.keys(current)) if (!(key in fields)) fields[key] = FieldValue.delete();
@@ -109,7 +113,7 @@ export async function compareAndSet<D extends DocumentData, T>(
       return result;
     } catch (error) {
       written?.forget(ref.path);
-      if (!LOST_RACE.has((error as { code?: number }).code ?? -1)) throw error;
+      if (!lostRace(error)) throw error;
       if (fromMemory) continue; // someone wrote since this process did: read, without counting it a lost race
       if (attempt === ATTEMPTS) throw new TransientError(`${ref.path}: another writer won ${ATTEMPTS} times in a row`);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

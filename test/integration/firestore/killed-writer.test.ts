@@ -10,7 +10,9 @@ import { after, before, test } from 'node:test';
 import { FirestoreBatchStore } from '../../../lib/adapters/dbt/firestore-batch-store.js';
 import { FirestoreStateStore } from '../../../lib/adapters/firestore/index.js';
 import { newFileDoc } from '../../../lib/pipeline/index.js';
-import { emptyState } from '../../../lib/transform/index.js';
+import { applyEvents, emptyState, type BatchKeyState, type TriggerBatch, type TriggerEvent } from '../../../lib/transform/index.js';
+
+const DAILY: TriggerBatch = { name: 'daily', tables: ['raw_trades', 'raw_positions'], select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false };
 import { plain } from '../../unit/pipeline/helpers.js';
 import { startFirestore, type Emulator } from '../pipeline/emulators.js';
 
@@ -33,7 +35,7 @@ after(async () => {
 });
 
 /** Starts a writer of `id` in its own process, waits until it is inside its decide step, and SIGKILLs it there. */
-async function killInside(store: 'files' | 'batches', id: string): Promise<void> {
+async function killInside(store: 'files' | 'batches' | 'filed', id: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'killed-writer.ts'), store, id], {
     env: { ...process.env, FIRESTORE_EMULATOR_HOST: emulator.host },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -74,4 +76,20 @@ test('batch key states: a dbt trigger killed inside update leaves the state free
   assert.ok(next.ms < NEXT_WRITE_BOUND_MS, `the next update waited ${next.ms} ms for the killed trigger`);
   assert.equal(next.value, null);
   assert.deepEqual((await store.listStates()).map((s) => s.dueAt), ['2026-12-01T00:01:00.000Z']);
+});
+
+test('batch key states: a dbt trigger killed after filing its load event loses nothing: the next write folds it in', async () => {
+  const store = new FirestoreBatchStore(db, { collectionPrefix: 'filed-' });
+  await killInside('filed', 'daily');
+  const own: TriggerEvent = { table: 'raw_positions', loadId: 'next', status: 'loaded', rows: 8, file: 'gs://landing/incoming/positions_k.csv#1', error: null, at: '2026-12-01T00:00:01.000Z', messageId: 'm-next' };
+  const fold = (state: BatchKeyState | undefined, filed: TriggerEvent[]) => ({
+    state: applyEvents(DAILY, state ?? emptyState('daily', 'k', own.at), filed, own.messageId, own.at) ?? state!,
+    folded: true,
+    result: filed.map((e) => e.loadId).sort(),
+  });
+  assert.deepEqual(await store.update('daily', 'k', fold, [own]), ['killed', 'next']);
+  const [state] = await store.listStates();
+  assert.deepEqual(Object.keys(state?.members ?? {}).sort(), ['raw_positions', 'raw_trades']);
+  // Folded events leave the file: the next writer is given none.
+  assert.deepEqual(await store.update('daily', 'k', (current, filed) => ({ state: current!, result: filed })), []);
 });

@@ -4,6 +4,7 @@ import {
   MalformedMessageError,
   parseArrival,
   validateLoadEvent,
+  validateLoadEvents,
   validateLoadRequest,
   type BusMessage,
 } from '../../../lib/pipeline/messages.js';
@@ -108,4 +109,22 @@ test('load events validate status, rows and optional text fields', () => {
   assert.throws(() => validateLoadEvent({ ...event, status: 'done' }), MalformedMessageError);
   assert.throws(() => validateLoadEvent({ ...event, rows: -1 }), MalformedMessageError);
   assert.throws(() => validateLoadEvent({ ...event, error: 5 }), MalformedMessageError);
+});
+
+test('a load event message is one event or a list of them, each validated as one', () => {
+  const one = { v: 1, table: 't', batchKey: 'k', loadId: 'a', status: 'loaded', rows: 3, file: 'gs://b/a#1' };
+  const two = { ...one, loadId: 'b', status: 'failed', rows: 0, error: 'bad', file: 'gs://b/b#1' };
+  assert.deepEqual(validateLoadEvents(one), [one]);
+  assert.deepEqual(validateLoadEvents({ v: 1, events: [one, two] }), [one, two]);
+  const bad: [unknown, RegExp][] = [
+    [{ v: 2, events: [one] }, /list version must be 1/],
+    [{ v: 1, events: [] }, /non-empty array/],
+    [{ v: 1, events: one }, /non-empty array/],
+    [{ v: 1, events: [one], table: 't' }, /besides v and events: table/],
+    [{ v: 1, events: [one, { ...two, rows: -1 }] }, /^events\[1\]: load event rows/],
+    [{ v: 1, events: [one, { ...two, v: undefined }] }, /^events\[1\]: load event version/],
+  ];
+  for (const [value, reason] of bad) {
+    assert.throws(() => validateLoadEvents(value), (e: unknown) => e instanceof MalformedMessageError && reason.test(e.reason), String(reason));
+  }
 });

@@ -1,7 +1,7 @@
 // The dbt trigger's decisions for both policies: exactly once per completed key, duplicates, reloads, failures, leases.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeHold, emptyState, onEvent, onRunFinished, onWake } from '../../../lib/transform/batch-state.js';
+import { applyEvents, describeHold, emptyState, onEvent, onRunFinished, onWake } from '../../../lib/transform/batch-state.js';
 import type { BatchKeyState, Step, TriggerBatch, TriggerEvent } from '../../../lib/transform/batch-state.js';
 
 const TABLES = ['raw_instruments', 'raw_trades', 'raw_positions', 'raw_eod_prices'];
@@ -169,5 +169,34 @@ describe('each_load', () => {
     const late = onRunFinished(EACH, during, 1, 'm-A', 'success', at(70), LEASE_MS);
     assert.deepEqual(late.decision, { kind: 'fire', seq: 2, takeover: false });
     assert.equal(late.state?.run?.loadIds.raw_trades, 'C');
+  });
+});
+
+describe('folding many events at once (a burst of one key)', () => {
+  const burst = [
+    event('raw_trades', 'T1', 1),
+    event('raw_trades', 'T3', 3),
+    event('raw_positions', 'P2', 2, { status: 'failed', error: 'count is 8, file has 7' }),
+    event('raw_trades', 'T2', 2),
+    event('raw_instruments', 'I1', 1),
+  ];
+
+  it('ends where the events one by one end, in any order: the newest of each member, the failure kept', () => {
+    const oneByOne = feed(ALL, burst).state.members;
+    for (const order of permutations(burst)) {
+      const folded = applyEvents(ALL, emptyState('daily', '20240115', at(0)), order, 'folder', at(5))!;
+      assert.deepEqual(folded.members, oneByOne);
+    }
+    assert.equal(oneByOne.raw_trades?.loadId, 'T3');
+    assert.equal(oneByOne.raw_positions?.status, 'failed');
+  });
+
+  it('writes nothing when none is news, and for each_load makes the folding handler the one that waits', () => {
+    const state = feed(ALL, burst).state;
+    assert.equal(applyEvents(ALL, state, burst, 'folder', at(9)), undefined);
+    const folded = applyEvents(EACH, emptyState('intraday', '20240115', at(0)), burst, 'folder', at(5))!;
+    assert.equal(folded.waiter, 'folder');
+    assert.equal(folded.dueAt, at(35));
+    assert.equal(onWake(EACH, folded, 'folder', at(6), LEASE_MS).decision.kind, 'wait');
   });
 });
