@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient } from '../emulators/stack.js';
 import { queryDuckDb } from '../test/e2e/harness.js';
-import type { LoadEvent } from '../lib/pipeline/index.js';
+import { validateLoadEvents } from '../lib/pipeline/index.js';
 import { median, ms, readStageTimes, stageSummaries, summarize, table, type FileTrace, type Summary } from './pipeline-trace.js';
 import { paced, pooled } from './pipeline-uploads.js';
 import { cpuBetween, cpuReport, sampleCpu, type CpuUse } from './pipeline-cpu.js';
@@ -120,9 +120,10 @@ async function runOnce(scenario: Scenario, run: number, options: Options): Promi
   const watch = pubsub.subscription(WATCH_SUBSCRIPTIONS.loadEvents);
   const traces = new Map<string, FileTrace>();
   watch.on('message', (m: Message) => {
-    const event = JSON.parse(m.data.toString()) as LoadEvent;
-    const trace = traces.get(event.batchKey);
-    if (trace && trace.eventMs === undefined) Object.assign(trace, { eventMs: Date.now(), status: event.status });
+    for (const event of validateLoadEvents(JSON.parse(m.data.toString()))) {
+      const trace = traces.get(event.batchKey);
+      if (trace && trace.eventMs === undefined) Object.assign(trace, { eventMs: Date.now(), status: event.status });
+    }
     m.ack();
   });
   try {

@@ -3,6 +3,7 @@ import { TransientError, isRetryable } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
 import { deadLetter, guardMalformed } from './dead-letter.js';
+import { eventTeller, type EventTeller } from './event-list.js';
 import { identityOf, type FileDoc, type LoadResult } from './file-doc.js';
 import { fileDocId, folderOf, objectKey, relativeName } from './ids.js';
 import type { LoadEngine } from './load-step.js';
@@ -20,6 +21,14 @@ export interface LoaderDeps extends MatcherDeps {
    * a dead claimant's own redelivery retakes at once.
    */
   leaseMs: number;
+}
+
+/** One teller per set of deps (one loader process): the events of files that finish together share a message. */
+const tellers = new WeakMap<LoaderDeps, EventTeller>();
+function tellerOf(deps: LoaderDeps): EventTeller {
+  let teller = tellers.get(deps);
+  if (!teller) tellers.set(deps, (teller = eventTeller(deps.bus, deps.topology.topics.loadEvents)));
+  return teller;
 }
 
 export type LoaderResult = LoadResult['status'] | 'stale' | 'done' | 'lost' | 'malformed';
@@ -107,7 +116,7 @@ async function finish(deps: LoaderDeps, at: { id: string; path: string }, claime
   const arrivedAt = claimed.current.data?.arrivedAt;
   if (arrivedAt) event.arrivedAt = arrivedAt;
   if (result.error !== null) event.error = result.error;
-  await deps.bus.publish(deps.topology.topics.loadEvents, Buffer.from(JSON.stringify(event)), { status: result.status, table: request.table });
+  await tellerOf(deps).tell(event);
   laps.lap('publish');
   const decision = await deps.store.update(id, (doc) => {
     const next = applyFinish(doc, claimNumber, result, nowIso(deps));

@@ -123,9 +123,7 @@ test('a correction (the same path uploaded again) replaces that file\'s rows in 
 // The BigQuery staging loads from the source's `uri`, which for a replayed archive copy is where the file first landed
 // (gone since): the load job fails "Not found: URI gs://landfall-landing/incoming/…". The fix is in lib/load/source.ts
 // and lib/adapters/bigquery/staging.ts (load from the object the request points at), which this branch may not change.
-const REPLAY_FROM_ARCHIVE_BUG = 'BigQuery staging loads a replayed archive copy from its landing URI (not found)';
-
-test('a replay from the archive reloads the trades file: its rows are replaced, not doubled', { todo: REPLAY_FROM_ARCHIVE_BUG }, async () => {
+test('a replay from the archive reloads the trades file: its rows are replaced, not doubled', async () => {
   const first = (await e2e.eventFor('raw_trades', KEY)).loadId;
   const replay = await e2e.cli(['replay', '--from', 'archive', '--table', 'raw_trades', '--batch-key', KEY, '--yes']);
   assert.equal(replay.code, 0, replay.stderr);

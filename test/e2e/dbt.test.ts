@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type Stack } from '../../emulators/stack.js';
 import { FirestoreBatchStore } from '../../lib/adapters/dbt/index.js';
+import { validateLoadEvents } from '../../lib/pipeline/index.js';
 import type { LoadEvent } from '../../lib/pipeline/index.js';
 import type { DbtRunRecord } from '../../lib/transform/index.js';
 import { queryDuckDb } from '../integration/dbt/samples.js';
@@ -47,7 +48,7 @@ before(async () => {
   store = new FirestoreBatchStore(firestore);
   watch = pubsub.subscription(WATCH_SUBSCRIPTIONS.loadEvents);
   watch.on('message', (m: Message) => {
-    events.push(JSON.parse(m.data.toString()) as LoadEvent);
+    events.push(...validateLoadEvents(JSON.parse(m.data.toString())));
     m.ack();
   });
   deadWatch = pubsub.subscription(WATCH_SUBSCRIPTIONS.deadLetter);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WATCH_SUBSCRIPTIONS, pubsubClient, startStack, storageClient, type BigQueryMode, type Stack, type StackPart } from '../../emulators/stack.js';
 import type { BucketRole, FunctionName, Topology } from '../../lib/config/index.js';
+import { validateLoadEvents } from '../../lib/pipeline/index.js';
 import type { LoadEvent } from '../../lib/pipeline/index.js';
 import { bigqueryQuery } from './bigquery-warehouse.js';
 
@@ -89,7 +90,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     pubsub = pubsubClient(stack.project, stack.ports.pubsub);
     watch = pubsub.subscription(WATCH_SUBSCRIPTIONS.loadEvents);
     watch.on('message', (m: Message) => {
-      events.push(JSON.parse(m.data.toString()) as LoadEvent);
+      events.push(...validateLoadEvents(JSON.parse(m.data.toString())));
       m.ack();
     });
     // The emulator going away is expected in the restart tests: the stream error is not the test's failure.

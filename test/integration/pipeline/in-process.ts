@@ -17,6 +17,7 @@ import {
   handleArrival,
   handleLoadRequest,
   serialEngine,
+  validateLoadEvents,
   type BusMessage,
   type LoadEngine,
   type LoaderDeps,
@@ -110,7 +111,7 @@ export async function startHarness(project: string): Promise<Harness> {
   const dropped = { arrivals: 0, loadRequests: 0 };
   serve(subs.arrivals!, async (m) => (drop.arrivals ? void dropped.arrivals++ : handleArrival(matcher, m)));
   serve(subs.loadRequests!, async (m) => (drop.loadRequests ? void dropped.loadRequests++ : handleLoadRequest(loader, m)));
-  serve(subs.loadEvents!, async (m) => void events.push(JSON.parse(m.data.toString()) as LoadEvent));
+  serve(subs.loadEvents!, async (m) => void events.push(...validateLoadEvents(JSON.parse(m.data.toString()))));
   serve(subs.deadLetter!, async (m) => void deadLetters.push({ attributes: m.attributes, data: m.data.toString() }));
   return {
     topology,
