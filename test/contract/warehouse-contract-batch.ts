@@ -99,4 +99,19 @@ export function runBatchContract(options: WarehouseContractOptions): void {
     assert.match(String((fates[2] as PromiseRejectedResult).reason), /expected 3.*found 2|found 2.*expected 3/i);
     assert.equal((await h.rows('b'))!.length, 3, 'b_0 once and b_1: nothing of b_2');
   });
+
+  it('trailer files and a semicolon file batch with plain ones: each trailer left out and counted, a wrong count fails its file alone', async (h) => {
+    const trailer = mappingOf('bt', { trailer: { rowCountColumn: 2 } });
+    const { jobs, fates } = await loadBatch(h, [
+      { name: 'bt_1.csv', content: 'a,b\n1,"x\ny"\n2,z\nTRAILER,2,EOF\n', mapping: trailer },
+      { name: 'bt_2.csv', content: 'a,b\n3,w\nTRAILER,9,EOF\n', mapping: trailer },
+      { name: 'bt_3.csv', content: 'a,b\n4,v\nTRAILER,1,EOF\n', mapping: trailer },
+      { name: 'bs_1.csv', content: 'a;b\n5;"u;t"\n', mapping: mappingOf('bs', { delimiter: ';' }) },
+      { name: 'bs_2.csv', content: 'a,b\n6,s\n', mapping: mappingOf('bs') },
+    ]);
+    assert.deepEqual([0, 2, 3, 4].map((i) => loaded(fates[i]).rows), [2, 1, 1, 1]);
+    assert.match(String((fates[1] as PromiseRejectedResult).reason), /bt_2\.csv: expected 9 rows/);
+    assert.deepEqual((await h.rows('bt'))!.map((r) => [r.a, r.b, r._load_id]), [['1', 'x\ny', jobs[0]!.loadId], ['2', 'z', jobs[0]!.loadId], ['4', 'v', jobs[2]!.loadId]]);
+    assert.deepEqual((await h.rows('bs'))!.map((r) => [r.a, r.b]), [['5', 'u;t'], ['6', 's']]);
+  });
 }

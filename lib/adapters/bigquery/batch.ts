@@ -11,7 +11,7 @@ import { runJob, throwIfFailed } from './jobs.js';
 import { pairKey, query, selectPriorLoadsOf } from './metadata.js';
 import type { Where } from './metadata.js';
 import { BATCH_KEY, batchStagingTable, checkNewColumns, checkTableId, jobId } from './names.js';
-import { batchable, loadConfiguration } from './staging.js';
+import { batchFormat, loadConfiguration, writeCopy } from './staging.js';
 import type { StagingContext } from './staging.js';
 import { createStagingTable } from './tables.js';
 
@@ -30,6 +30,8 @@ type Fate = PromiseSettledResult<LoadResult>;
 interface Member {
   index: number;
   job: LoadJob;
+  /** The object copied as it is, or an NDJSON copy of its checked rows (a trailer, a delimiter or line end the reader misreads). */
+  format: 'csv' | 'ndjson';
   replaceLoadIds: string[];
   /** The copy under `…/_landfall_load=<load id>/`, once made. */
   copy?: { bucket: string; name: string };
@@ -53,8 +55,16 @@ async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const shapeKey = (job: LoadJob) => `${job.delimiter}\u0000${job.compressed}\u0000${job.header.length}`;
+const shapeKey = (m: Member) => (m.format === 'csv' ? `csv\u0000${m.job.delimiter}\u0000${m.job.compressed}\u0000${m.job.header.length}` : `ndjson\u0000${m.job.header.length}`);
 const folderOf = (deps: BatchDeps, batchId: string, shape: number) => `${deps.ctx.copies.prefix}batches/${batchId}/${shape}/`;
+
+/** Copies the object (inside the storage service) from where its bytes are now: for a replayed archive copy, not where it first landed. */
+async function copyObject(deps: BatchDeps, job: LoadJob, name: string): Promise<{ bucket: string; name: string }> {
+  const { storage, copies } = deps.ctx;
+  const source = job.source.object ?? objectOf(job.source.uri, await job.source.generation);
+  await storage.bucket(source.bucket).file(source.name, { generation: Number(source.generation) }).copy(storage.bucket(copies.bucket).file(name));
+  return { bucket: copies.bucket, name };
+}
 
 function objectOf(uri: string, generation: string): { bucket: string; name: string; generation: string } {
   const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
@@ -76,25 +86,31 @@ function blame(error: unknown, members: readonly Member[]): Member | undefined {
  * the reader refuses fails the job as a whole, changing nothing: the file it names goes alone and the rest are
  * loaded again; when it names none, they all go alone.
  */
-async function stageShape(deps: BatchDeps, batchId: string, shape: number, members: Member[], alone: Member[], copies: Member['copy'][]): Promise<Shape> {
+async function stageShape(deps: BatchDeps, batchId: string, shape: number, group: Member[], fates: Fate[], alone: Member[], copies: Member['copy'][]): Promise<Shape> {
   const { ctx } = deps;
   const staging = batchStagingTable(batchId, shape);
-  const width = members[0]!.job.header.length;
+  const width = group[0]!.job.header.length;
   const folder = folderOf(deps, batchId, shape);
   await createStagingTable(ctx.bq, ctx.dataset, staging, width, [BATCH_KEY]);
-  await eachLimit(members, COPY_CONCURRENCY, async (m) => {
-    // Where the bytes are now: for a replayed archive copy, not where the file first landed.
-    const source = m.job.source.object ?? objectOf(m.job.source.uri, await m.job.source.generation);
-    const copy = { bucket: ctx.copies.bucket, name: `${folder}${BATCH_KEY}=${m.job.loadId}/data${m.job.compressed ? '.csv.gz' : '.csv'}` };
-    copies.push(copy);
-    await ctx.storage.bucket(source.bucket).file(source.name, { generation: Number(source.generation) }).copy(ctx.storage.bucket(copy.bucket).file(copy.name));
-    m.copy = copy;
+  const members: Member[] = [];
+  await eachLimit(group, COPY_CONCURRENCY, async (m) => {
+    const name = `${folder}${BATCH_KEY}=${m.job.loadId}/data${m.format === 'ndjson' ? '.ndjson' : m.job.compressed ? '.csv.gz' : '.csv'}`;
+    copies.push({ bucket: ctx.copies.bucket, name });
+    try {
+      m.copy = m.format === 'ndjson' ? await writeCopy(ctx, m.job, name) : await copyObject(deps, m.job, name);
+      members.push(m);
+    } catch (error) {
+      // Writing the NDJSON copy reads every row: a row that breaks a rule fails its file, named by its line.
+      if (!(error instanceof TerminalError)) throw error;
+      fates[m.index] = { status: 'rejected', reason: error };
+    }
   });
+  members.sort((a, b) => a.index - b.index);
   let loading = members;
   for (let attempt = 1; loading.length > 0; attempt++) {
     const from = { uris: loading.map((m) => `gs://${m.copy!.bucket}/${m.copy!.name}`), hivePrefix: `gs://${ctx.copies.bucket}/${folder}{${BATCH_KEY}:STRING}` };
     try {
-      const finished = await runJob(ctx.bq, jobId(`batch_${shape}`, `${batchId}_${attempt}`), loadConfiguration(ctx, staging, width, from, loading[0]!.job, true), ctx.location);
+      const finished = await runJob(ctx.bq, jobId(`batch_${shape}`, `${batchId}_${attempt}`), loadConfiguration(ctx, staging, width, from, loading[0]!.job, loading[0]!.format === 'csv'), ctx.location);
       throwIfFailed(finished.metadata);
       return { staging, width, members: loading };
     } catch (error) {
@@ -192,11 +208,7 @@ async function decide(deps: BatchDeps, jobs: readonly LoadJob[], fates: Fate[], 
         fates[index] = { status: 'fulfilled', value: { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows } };
         continue;
       }
-      const member = { index, job, replaceLoadIds: plan.replaceLoadIds };
-      if (!(await batchable(deps.ctx.reader, job))) {
-        alone.push(member);
-        continue;
-      }
+      const member: Member = { index, job, format: await batchFormat(deps.ctx.reader, job), replaceLoadIds: plan.replaceLoadIds };
       if (!tables.has(job.table)) tables.set(job.table, deps.columns(job.table));
       if ((await tables.get(job.table)!) === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
       members.push(member);
@@ -221,15 +233,15 @@ export async function loadTogether(deps: BatchDeps, jobs: readonly LoadJob[]): P
   try {
     const members = await decide(deps, jobs, fates, alone, later);
     const byShape = new Map<string, Member[]>();
-    for (const m of members) byShape.set(shapeKey(m.job), [...(byShape.get(shapeKey(m.job)) ?? []), m]);
+    for (const m of members) byShape.set(shapeKey(m), [...(byShape.get(shapeKey(m)) ?? []), m]);
     const shapes: Shape[] = [];
-    for (const group of byShape.values()) shapes.push(await stageShape(deps, batchId, shapes.length, group, alone, copies));
+    for (const group of byShape.values()) shapes.push(await stageShape(deps, batchId, shapes.length, group, fates, alone, copies));
     await commit(deps, batchId, await countRows(deps, shapes, fates, alone), shapes, fates);
   } catch (error) {
     const classified = classifyBigQueryError(error, {});
     if (classified instanceof TransientError) throw classified;
     const waiting = new Set([...alone.map((m) => m.index), ...later]);
-    jobs.forEach((job, index) => fates[index] === undefined && !waiting.has(index) && alone.push({ index, job, replaceLoadIds: [] }));
+    jobs.forEach((job, index) => fates[index] === undefined && !waiting.has(index) && alone.push({ index, job, format: 'csv', replaceLoadIds: [] }));
   } finally {
     await eachLimit(copies, COPY_CONCURRENCY, (c) => deps.ctx.storage.bucket(c!.bucket).file(c!.name).delete({ ignoreNotFound: true }).then(() => undefined, () => undefined));
   }

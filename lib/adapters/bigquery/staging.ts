@@ -122,8 +122,8 @@ export function loadConfiguration(ctx: StagingContext, staging: string, width: n
 }
 
 /** Writes the rows (checked, trailer left out) as NDJSON keyed by staging column: every backend reads that exactly. */
-async function writeCopy(ctx: StagingContext, job: LoadJob): Promise<{ bucket: string; name: string }> {
-  const copy = { bucket: ctx.copies.bucket, name: `${ctx.copies.prefix}${job.loadId}.ndjson` };
+export async function writeCopy(ctx: StagingContext, job: LoadJob, name = `${ctx.copies.prefix}${job.loadId}.ndjson`): Promise<{ bucket: string; name: string }> {
+  const copy = { bucket: ctx.copies.bucket, name };
   const out = ctx.storage.bucket(copy.bucket).file(copy.name).createWriteStream({ resumable: false, contentType: 'application/x-ndjson' });
   const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
   try {
@@ -162,10 +162,13 @@ async function plainName(ctx: StagingContext, job: LoadJob, object: { bucket: st
   return { bucket: ctx.copies.bucket, name, copied: true };
 }
 
-/** Whether a batch can stage the file as it is: no trailer to leave out, a delimiter and compression the reader takes. */
-export async function batchable(reader: CsvReader, job: LoadJob): Promise<boolean> {
-  if (job.trailerOffset !== undefined) return false;
-  return (await readsNatively(job, reader, undefined)).native;
+/**
+ * How a batch stages the file: as it is (`csv`) when there is no trailer to leave out and the reader takes its
+ * delimiter, compression and line ends; else as the NDJSON copy landfall's reader writes (`ndjson`).
+ */
+export async function batchFormat(reader: CsvReader, job: LoadJob): Promise<'csv' | 'ndjson'> {
+  if (job.trailerOffset !== undefined) return 'ndjson';
+  return (await readsNatively(job, reader, undefined)).native ? 'csv' : 'ndjson';
 }
 
 export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> {
