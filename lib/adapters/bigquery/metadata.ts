@@ -3,6 +3,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { FailedLoad, MetadataStatus, PriorLoad } from '../../load/index.js';
 import { METADATA_COLUMNS, METADATA_TABLE } from './metadata-schema.js';
 import { tableRef } from './names.js';
+import { markMetadataLayout } from './tables.js';
 
 export interface Where {
   project: string;
@@ -15,7 +16,10 @@ export async function query(bq: BigQuery, where: Where, sql: string, params: Rec
   return rows as Record<string, unknown>[];
 }
 
-/** Rows of this path in this table, oldest first. */
+/**
+ * Rows of this path in this table, oldest first. Equality on both clustering columns, in their order
+ * (METADATA_CLUSTERING), so BigQuery reads only the blocks that can hold them, whatever the size of the history.
+ */
 export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, path: string): Promise<PriorLoad[]> {
   const rows = await query(
     bq,
@@ -32,9 +36,14 @@ export async function selectPriorLoads(bq: BigQuery, where: Where, table: string
   }));
 }
 
-/** Rows written before `path` existed get their file name as path (see ensureMetadataTable). */
+/**
+ * Completes a migration (ensureMetadataTable said `migrated`): one UPDATE rewrites every row, so the older rows are
+ * stored under the new clustering too, and gives rows written before `path` existed their file name as path; then
+ * the table is marked. Run again after a crash, the UPDATE changes nothing it had not changed already.
+ */
 export async function fillPaths(bq: BigQuery, where: Where): Promise<void> {
-  await query(bq, where, `UPDATE ${tableRef(where.project, where.dataset, METADATA_TABLE)} SET path = filename WHERE path IS NULL`);
+  await query(bq, where, `UPDATE ${tableRef(where.project, where.dataset, METADATA_TABLE)} SET path = IFNULL(path, filename) WHERE TRUE`);
+  await markMetadataLayout(bq, where.dataset);
 }
 
 export async function insertFailure(bq: BigQuery, where: Where, failure: FailedLoad): Promise<void> {
