@@ -17,17 +17,19 @@ export async function query(bq: BigQuery, where: Where, sql: string, params: Rec
 }
 
 /**
- * Rows of this path in this table, oldest first. Equality on both clustering columns, in their order
- * (METADATA_CLUSTERING), so BigQuery reads only the blocks that can hold them, whatever the size of the history.
+ * The lookup, with parameters @table and @path: equality on both clustering columns, in their order
+ * (METADATA_CLUSTERING), so BigQuery reads only the blocks that can hold that path's rows, however long the history.
  */
-export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, path: string): Promise<PriorLoad[]> {
-  const rows = await query(
-    bq,
-    where,
-    `SELECT load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
-     WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at`,
-    { table, path },
+export function priorLoadsSql(where: Where): string {
+  return (
+    `SELECT load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)} ` +
+    'WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at'
   );
+}
+
+/** Rows of this path in this table, oldest first. */
+export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, path: string): Promise<PriorLoad[]> {
+  const rows = await query(bq, where, priorLoadsSql(where), { table, path });
   return rows.map((row) => ({
     loadId: String(row.load_id),
     generation: String(row.source_generation),
