@@ -15,10 +15,10 @@ resource "google_bigquery_table" "load_metadata" {
   table_id            = "load_metadata"
   description         = "One row per load attempt: the seed's columns first, then what operators need."
   deletion_protection = var.deletion_protection
-  # Schema, clustering and layout label: local.load_metadata, generated from lib/adapters/bigquery/metadata-schema.ts
-  # (load_metadata.tf.json), the definition the loader creates and migrates to. Changing clustering is an in-place update.
+  # Schema and clustering: local.load_metadata, generated from lib/adapters/bigquery/metadata-schema.ts
+  # (load_metadata.tf.json), the definition the loader creates and migrates to. Changing clustering is an in-place
+  # update; the loader then rewrites the older rows under it once, and labels the table (labels here are not exclusive).
   clustering = local.load_metadata.clustering
-  labels     = local.load_metadata.labels
   schema     = jsonencode(local.load_metadata.schema)
 }
 

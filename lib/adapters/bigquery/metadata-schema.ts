@@ -1,4 +1,4 @@
-// The load_metadata table in BigQuery: its columns (DuckDB's too), its clustering and its layout mark, as the code and terraform make it.
+// The load_metadata table in BigQuery: its columns (DuckDB's too) and clustering, as the loader and terraform make it, and its layout mark.
 
 export const METADATA_TABLE = 'load_metadata';
 
@@ -31,6 +31,8 @@ export const METADATA_CLUSTERING = ['table_name', 'path'] as const;
 /**
  * A table carries this label once its rows are stored under METADATA_CLUSTERING: set at creation, and by the
  * migration only after it has rewritten the older rows (a migration cut short is taken up again at the next start).
+ * Not in terraform's copy: a clustering that terraform changes in place leaves the older rows where they were, and
+ * only the loader's rewrite may claim them (the provider's `labels` are non-authoritative, so it keeps this one).
  */
 export const METADATA_LAYOUT_LABEL = { key: 'landfall_metadata_layout', value: 'path-clustered' } as const;
 
@@ -45,7 +47,6 @@ export function renderMetadataTerraform(): string {
       load_metadata: {
         schema: METADATA_FIELDS,
         clustering: METADATA_CLUSTERING,
-        labels: { [METADATA_LAYOUT_LABEL.key]: METADATA_LAYOUT_LABEL.value },
       },
     },
   };
