@@ -15,23 +15,11 @@ resource "google_bigquery_table" "load_metadata" {
   table_id            = "load_metadata"
   description         = "One row per load attempt: the seed's columns first, then what operators need."
   deletion_protection = var.deletion_protection
-  clustering          = ["table_name", "filename"]
-
-  schema = jsonencode([
-    { name = "load_id", type = "STRING", mode = "REQUIRED" },
-    { name = "filename", type = "STRING", mode = "REQUIRED" },
-    { name = "table_name", type = "STRING", mode = "REQUIRED" },
-    { name = "row_count", type = "INT64", mode = "REQUIRED" },
-    { name = "started_at", type = "TIMESTAMP", mode = "REQUIRED" },
-    { name = "completed_at", type = "TIMESTAMP", mode = "REQUIRED" },
-    { name = "source_uri", type = "STRING", mode = "REQUIRED" },
-    { name = "source_generation", type = "STRING", mode = "REQUIRED" },
-    { name = "expected_rows", type = "INT64", mode = "NULLABLE" },
-    { name = "bytes", type = "INT64", mode = "REQUIRED" },
-    { name = "status", type = "STRING", mode = "REQUIRED" },
-    { name = "error", type = "STRING", mode = "NULLABLE" },
-    { name = "path", type = "STRING", mode = "NULLABLE" },
-  ])
+  # Schema and clustering: local.load_metadata, generated from lib/adapters/bigquery/metadata-schema.ts
+  # (load_metadata.tf.json), the definition the loader creates and migrates to. Changing clustering is an in-place
+  # update; the loader then rewrites the older rows under it once, and labels the table (labels here are not exclusive).
+  clustering = local.load_metadata.clustering
+  schema     = jsonencode(local.load_metadata.schema)
 }
 
 resource "google_firestore_database" "state" {

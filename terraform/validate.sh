@@ -103,7 +103,7 @@ main() {
   "$TERRAFORM" -chdir="$TF_DIR" fmt -check -recursive -diff
   local work="$CACHE/terraform-validate"
   rm -rf "$work" && mkdir -p "$work"
-  cp "$TF_DIR"/*.tf "$work"/
+  cp "$TF_DIR"/*.tf "$TF_DIR"/*.tf.json "$work"/
   "$TERRAFORM" -chdir="$work" init -backend=false -input=false -no-color >"$work/init.log" 2>&1 ||
     { cat "$work/init.log" >&2; exit 1; }
   "$TERRAFORM" -chdir="$work" validate -no-color

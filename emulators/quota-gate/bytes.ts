@@ -1,9 +1,13 @@
 // Bytes a query job processes and is billed, by BigQuery's on-demand rules, from the emulator's data as it stands.
-import { ident, tableRef } from '../../lib/adapters/bigquery/names.js';
+import { tableRef } from '../../lib/adapters/bigquery/names.js';
 import type { StatementCharge } from './bill.js';
+import { columnSize } from './column-sizes.js';
+import type { Field } from './column-sizes.js';
 import { tableKey } from './plan.js';
+import type { PlannedStatement, ScalarParameter, TableId } from './plan.js';
+import { prunedBytes } from './pruning.js';
+import type { ClusterSchema } from './pruning.js';
 import { isDml } from './sql-statements.js';
-import type { PlannedStatement, TableId } from './plan.js';
 import type { Upstream } from './upstream.js';
 
 const MIB = 1024 * 1024;
@@ -20,29 +24,11 @@ export function billedBytes(perTable: readonly number[]): number {
   return Math.ceil(total / MIB) * MIB;
 }
 
-interface Field {
-  name: string;
-  type: string;
-  mode?: string;
-}
-
-/** SQL that sums one column's logical size ("Data type sizes": STRING 2 + UTF-8 bytes, INT64 8, BOOL 1, NULL 0 …). */
-function sizeOf(field: Field): string {
-  const c = ident(field.name);
-  const type = field.type.toUpperCase();
-  // Arrays and structs: the JSON text stands in for the sum of their parts (an approximation, see docs/quota-gate.md).
-  if (field.mode === 'REPEATED' || type === 'RECORD' || type === 'STRUCT' || type === 'JSON') return `IFNULL(SUM(BYTE_LENGTH(TO_JSON_STRING(${c}))), 0)`;
-  if (type === 'STRING' || type === 'BYTES') return `IFNULL(SUM(BYTE_LENGTH(${c}) + 2), 0)`;
-  if (type === 'BOOL' || type === 'BOOLEAN') return `COUNT(${c})`;
-  if (type === 'BIGNUMERIC' || type === 'BIGDECIMAL') return `COUNT(${c}) * 32`;
-  if (type === 'NUMERIC' || type === 'DECIMAL' || type === 'INTERVAL' || type === 'RANGE' || type === 'GEOGRAPHY') return `COUNT(${c}) * 16`;
-  return `COUNT(${c}) * 8`;
-}
-
-async function fieldsOf(upstream: Upstream, t: TableId): Promise<Field[]> {
+/** A table's columns and clustering, as tables.get answers them; a table that is gone has neither. */
+async function schemaOf(upstream: Upstream, t: TableId): Promise<ClusterSchema> {
   const path = `/projects/${encodeURIComponent(t.project)}/datasets/${encodeURIComponent(t.dataset)}/tables/${encodeURIComponent(t.table)}`;
-  const { status, json } = await upstream.call<{ schema?: { fields?: Field[] } }>('GET', path);
-  return status === 200 ? (json.schema?.fields ?? []) : [];
+  const { status, json } = await upstream.call<{ schema?: { fields?: Field[] }; clustering?: { fields?: string[] } }>('GET', path);
+  return status === 200 ? { fields: json.schema?.fields ?? [], clustering: json.clustering?.fields ?? [] } : { fields: [], clustering: [] };
 }
 
 /** Columns of `fields` the statement names (or all of them after `SELECT *`). */
@@ -73,7 +59,7 @@ async function columnBytes(upstream: Upstream, tables: Map<string, TableId>, wan
     const list = [...fields];
     if (list.length === 0) continue;
     try {
-      const [row] = await upstream.query(t.project, `SELECT ${list.map(sizeOf).join(', ')} FROM ${tableRef(t.project, t.dataset, t.table)}`);
+      const [row] = await upstream.query(t.project, `SELECT ${list.map(columnSize).join(', ')} FROM ${tableRef(t.project, t.dataset, t.table)}`);
       sizes.set(key, new Map(list.map((f, i) => [f.name, Number(row?.[i] ?? 0)])));
     } catch {
       sizes.set(key, new Map());
@@ -82,22 +68,41 @@ async function columnBytes(upstream: Upstream, tables: Map<string, TableId>, wan
   return sizes;
 }
 
+export interface ChargeOptions {
+  /** false asks the emulator nothing and charges the minimums only. */
+  measure: boolean;
+  /** The storage block size that block pruning of clustered tables is modelled with (pruning.ts). */
+  blockBytes: number;
+  parameters: ReadonlyMap<string, ScalarParameter>;
+}
+
 /**
  * Each statement's bytes processed and billed, measured before the job runs (a statement that reads what an earlier
- * one of the same script wrote is measured as the table was before the script). `measure: false` asks the emulator
- * nothing and charges the minimums only.
+ * one of the same script wrote is measured as the table was before the script). A SELECT that filters a clustered
+ * table on its clustering reads only the blocks that can hold its rows (pruning.ts); every other read is whole.
  */
-export async function chargeStatements(upstream: Upstream, statements: PlannedStatement[], measure: boolean): Promise<StatementCharge[]> {
+export async function chargeStatements(upstream: Upstream, statements: PlannedStatement[], options: ChargeOptions): Promise<StatementCharge[]> {
   const tables = new Map<string, TableId>();
   for (const s of statements) for (const t of [...s.reads, ...(s.target ? [s.target] : [])]) tables.set(tableKey(t), t);
-  const schemas = new Map<string, Field[]>();
-  if (measure) for (const [key, t] of tables) schemas.set(key, await fieldsOf(upstream, t));
-  const reads = statements.map((s) => columnsRead(s, schemas));
+  const schemas = new Map<string, ClusterSchema>();
+  if (options.measure) for (const [key, t] of tables) schemas.set(key, await schemaOf(upstream, t));
+  const fields = new Map([...schemas].map(([key, schema]) => [key, schema.fields]));
+  const reads = statements.map((s) => columnsRead(s, fields));
+  const pruned: (number | undefined)[] = [];
+  for (const [i, s] of statements.entries()) {
+    const key = s.reads[0] && tableKey(s.reads[0]);
+    const schema = key === undefined ? undefined : schemas.get(key);
+    pruned.push(schema && key !== undefined ? await prunedBytes(upstream, s, reads[i]!.get(key) ?? [], schema, options).catch(() => undefined) : undefined);
+  }
   const wanted = new Map<string, Set<Field>>();
-  for (const read of reads) for (const [key, fields] of read) for (const f of fields) (wanted.get(key) ?? wanted.set(key, new Set()).get(key)!).add(f);
-  const sizes = measure ? await columnBytes(upstream, tables, wanted) : new Map<string, Map<string, number>>();
+  for (const [i, read] of reads.entries()) {
+    if (pruned[i] !== undefined) continue;
+    for (const [key, list] of read) for (const f of list) (wanted.get(key) ?? wanted.set(key, new Set()).get(key)!).add(f);
+  }
+  const sizes = options.measure ? await columnBytes(upstream, tables, wanted) : new Map<string, Map<string, number>>();
   return statements.map((s, i) => {
-    const perTable = [...reads[i]!].map(([key, fields]) => fields.reduce((sum, f) => sum + (sizes.get(key)?.get(f.name) ?? 0), 0));
+    const whole = () => [...reads[i]!].map(([key, list]) => list.reduce((sum, f) => sum + (sizes.get(key)?.get(f.name) ?? 0), 0));
+    const perTable = pruned[i] !== undefined ? [pruned[i]!] : whole();
     return { kind: s.statement.kind, bytesProcessed: perTable.reduce((a, b) => a + b, 0), bytesBilled: billedBytes(perTable) };
   });
 }

@@ -1,5 +1,6 @@
 // What every request handler of the gate shares: the emulator, the quota state, the jobs seen, the bill.
 import type { Ledger, JobKind } from './bill.js';
+import type { ChargeOptions } from './bytes.js';
 import type { JobRegistry } from './jobs.js';
 import type { JobPlan } from './plan.js';
 import type { Quotas } from './quotas.js';
@@ -22,6 +23,8 @@ export interface GateContext {
   ledger: Ledger;
   gateUrl(): string;
   measureBytes: boolean;
+  /** The storage block size of clustered tables, for block pruning (pruning.ts). */
+  clusterBlockBytes: number;
   /** The location a job gets when its request names none (BigQuery's default for a project without one). */
   defaultLocation: string;
   /**
@@ -34,4 +37,9 @@ export interface GateContext {
 /** Records each admitted DML statement in the bill with its table's 10 s window count. */
 export function billDml(ctx: GateContext, plan: JobPlan, inWindow: number[]): void {
   plan.quota.dml.forEach(({ table, kind }, i) => ctx.ledger.dml(table, kind, inWindow[i] ?? 0));
+}
+
+/** How a job's statements are charged: measured or not, the block size, the job's parameters. */
+export function chargeOptions(ctx: GateContext, plan: JobPlan): ChargeOptions {
+  return { measure: ctx.measureBytes, blockBytes: ctx.clusterBlockBytes, parameters: plan.parameters };
 }

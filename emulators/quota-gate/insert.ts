@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QueryCharge, StatementCharge } from './bill.js';
 import { chargeStatements } from './bytes.js';
-import { billDml } from './context.js';
+import { billDml, chargeOptions } from './context.js';
 import type { GateContext } from './context.js';
 import { duplicateJobError, jobErrorAsHttp } from './errors.js';
 import { parseJson, readBody, sendError, sendJson } from './http.js';
@@ -101,7 +101,7 @@ async function run(ctx: GateContext, call: Call): Promise<JobRecord | undefined>
     const sql = call.configuration.query?.query;
     await ctx.beforeForward?.({ method: 'jobs.insert', project: call.project, kind: call.plan.kind, jobId: call.jobId, ...(sql ? { sql } : {}) });
     if (call.plan.kind === 'load' && needsSplit(call.configuration.load ?? {})) return await splitLoad(ctx, call);
-    const charges = call.plan.kind === 'query' ? await chargeStatements(ctx.upstream, call.plan.statements, ctx.measureBytes) : [];
+    const charges = call.plan.kind === 'query' ? await chargeStatements(ctx.upstream, call.plan.statements, chargeOptions(ctx, call.plan)) : [];
     return settle(ctx, call, await ctx.upstream.exchange(call.request, call.body), charges);
   } finally {
     admission.release();

@@ -16,6 +16,7 @@ interface FileOptions {
   project?: string;
   location?: string;
   measureBytes?: boolean;
+  clusterBlockBytes?: number;
 }
 
 const problem = (message: string): ConfigProblem => ({ file: 'env', line: 0, message });
@@ -55,6 +56,8 @@ export function parseGateOptions(env: Env): QuotaGateOptions {
   const port = number('QUOTA_GATE_PORT', env.QUOTA_GATE_PORT, file.port, problems);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) problems.push(problem(`the quota gate's port must be 0–65535, not ${port}`));
   const scale = number('QUOTA_GATE_SCALE', env.QUOTA_GATE_SCALE, file.scale, problems);
+  const block = file.clusterBlockBytes;
+  if (block !== undefined && !(Number.isInteger(block) && block > 0)) problems.push(problem(`clusterBlockBytes must be a whole number of bytes above 0, not ${JSON.stringify(block)}`));
   try {
     resolveLimits(scale, file.limits);
   } catch (error) {
@@ -70,5 +73,6 @@ export function parseGateOptions(env: Env): QuotaGateOptions {
     ...(file.project ? { project: file.project } : {}),
     ...(file.location ? { location: file.location } : {}),
     ...(file.measureBytes !== undefined ? { measureBytes: file.measureBytes } : {}),
+    ...(file.clusterBlockBytes !== undefined ? { clusterBlockBytes: file.clusterBlockBytes } : {}),
   };
 }

@@ -27,6 +27,28 @@ export interface JobPlan {
   statements: PlannedStatement[];
   /** One per statement of a script; a single statement runs as the job itself. */
   childJobs: number;
+  /** Named scalar parameters by lower-cased name (GoogleSQL names are case-insensitive). */
+  parameters: Map<string, ScalarParameter>;
+}
+
+export interface ScalarParameter {
+  type: string;
+  value: string | null;
+}
+
+interface QueryParameter {
+  name?: string;
+  parameterType?: { type?: string };
+  parameterValue?: { value?: string | null };
+}
+
+function scalarParameters(list: readonly QueryParameter[] | undefined): Map<string, ScalarParameter> {
+  const scalars = new Map<string, ScalarParameter>();
+  for (const p of list ?? []) {
+    const type = p.parameterType?.type;
+    if (p.name && type && type !== 'ARRAY' && type !== 'STRUCT') scalars.set(p.name.toLowerCase(), { type, value: p.parameterValue?.value ?? null });
+  }
+  return scalars;
 }
 
 interface TableReference {
@@ -41,6 +63,7 @@ export interface QueryRequest {
   destinationTable?: TableReference;
   priority?: string;
   dryRun?: boolean;
+  queryParameters?: QueryParameter[];
 }
 
 export function tableOf(reference: TableReference | undefined, project: string): TableId | undefined {
@@ -77,6 +100,7 @@ export function planQuery(project: string, request: QueryRequest): JobPlan {
     },
     statements,
     childJobs: statements.length > 1 ? statements.length : 0,
+    parameters: scalarParameters(request.queryParameters),
   };
 }
 
@@ -104,5 +128,6 @@ export function planJob(project: string, configuration: JobConfiguration): JobPl
     quota: { project, kind, priority: 'INTERACTIVE', ...(destination ? { writes: tableKey(destination) } : {}), dml: [] },
     statements: [],
     childJobs: 0,
+    parameters: new Map(),
   };
 }

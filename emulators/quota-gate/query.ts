@@ -1,7 +1,7 @@
 // jobs.query (the Node client's fast path for bq.query) through the gate, and the job reads the emulator gets wrong.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chargeStatements } from './bytes.js';
-import { billDml } from './context.js';
+import { billDml, chargeOptions } from './context.js';
 import type { GateContext } from './context.js';
 import { jobErrorAsHttp } from './errors.js';
 import { parseJson, readBody, sendError, sendJson } from './http.js';
@@ -39,7 +39,7 @@ export async function handleJobsQuery(ctx: GateContext, request: IncomingMessage
   try {
     billDml(ctx, plan, admission.dmlInWindow);
     await ctx.beforeForward?.({ method: 'jobs.query', project, kind: 'query', ...(query.query ? { sql: query.query } : {}) });
-    const charges = await chargeStatements(ctx.upstream, plan.statements, ctx.measureBytes);
+    const charges = await chargeStatements(ctx.upstream, plan.statements, chargeOptions(ctx, plan));
     const status = await ctx.upstream.forward(request, response, body);
     const failed = status >= 400;
     ctx.ledger.job('query', failed);

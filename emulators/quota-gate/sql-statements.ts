@@ -1,6 +1,8 @@
 // What one GoogleSQL statement does, for quotas and the bill: its kind, the table it writes, the tables and columns it reads.
 import { isPunct, isWord, splitStatements } from './sql-tokens.js';
 import type { Token } from './sql-tokens.js';
+import { whereEqualities } from './sql-where.js';
+import type { Equality } from './sql-where.js';
 
 export const DML_KINDS = ['insert', 'update', 'delete', 'merge', 'truncate'] as const;
 export type DmlKind = (typeof DML_KINDS)[number];
@@ -25,6 +27,8 @@ export interface Statement {
   rewritesTarget: boolean;
   /** WITH names, which are not tables. */
   cteNames: Set<string>;
+  /** A SELECT's `column = value` conjuncts of its top-level WHERE: what block pruning can use. */
+  equalities: Equality[];
 }
 
 /** Words that end a table reference's alias position (a table name followed by one of these has no alias). */
@@ -164,6 +168,7 @@ export function analyzeStatement(tokens: Token[]): Statement {
     selectsAll: selectsAll(tokens),
     rewritesTarget: kind === 'update' || kind === 'delete' || kind === 'truncate' || merges,
     cteNames: cteNames(tokens),
+    equalities: kind === 'select' ? whereEqualities(tokens) : [],
   };
 }
 

@@ -3,6 +3,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { FailedLoad, MetadataStatus, PriorLoad } from '../../load/index.js';
 import { METADATA_COLUMNS, METADATA_TABLE } from './metadata-schema.js';
 import { tableRef } from './names.js';
+import { markMetadataLayout } from './tables.js';
 
 export interface Where {
   project: string;
@@ -15,15 +16,20 @@ export async function query(bq: BigQuery, where: Where, sql: string, params: Rec
   return rows as Record<string, unknown>[];
 }
 
+/**
+ * The lookup, with parameters @table and @path: equality on both clustering columns, in their order
+ * (METADATA_CLUSTERING), so BigQuery reads only the blocks that can hold that path's rows, however long the history.
+ */
+export function priorLoadsSql(where: Where): string {
+  return (
+    `SELECT load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)} ` +
+    'WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at'
+  );
+}
+
 /** Rows of this path in this table, oldest first. */
 export async function selectPriorLoads(bq: BigQuery, where: Where, table: string, path: string): Promise<PriorLoad[]> {
-  const rows = await query(
-    bq,
-    where,
-    `SELECT load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
-     WHERE table_name = @table AND path = @path ORDER BY started_at, completed_at`,
-    { table, path },
-  );
+  const rows = await query(bq, where, priorLoadsSql(where), { table, path });
   return rows.map((row) => ({
     loadId: String(row.load_id),
     generation: String(row.source_generation),
@@ -32,9 +38,14 @@ export async function selectPriorLoads(bq: BigQuery, where: Where, table: string
   }));
 }
 
-/** Rows written before `path` existed get their file name as path (see ensureMetadataTable). */
+/**
+ * Completes a migration (ensureMetadataTable said `migrated`): one UPDATE rewrites every row, so the older rows are
+ * stored under the new clustering too, and gives rows written before `path` existed their file name as path; then
+ * the table is marked. Run again after a crash, the UPDATE changes nothing it had not changed already.
+ */
 export async function fillPaths(bq: BigQuery, where: Where): Promise<void> {
-  await query(bq, where, `UPDATE ${tableRef(where.project, where.dataset, METADATA_TABLE)} SET path = filename WHERE path IS NULL`);
+  await query(bq, where, `UPDATE ${tableRef(where.project, where.dataset, METADATA_TABLE)} SET path = IFNULL(path, filename) WHERE TRUE`);
+  await markMetadataLayout(bq, where.dataset);
 }
 
 export async function insertFailure(bq: BigQuery, where: Where, failure: FailedLoad): Promise<void> {
