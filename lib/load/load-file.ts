@@ -26,6 +26,11 @@ export interface LoadRequest {
   force?: boolean;
   /** A pipeline replay: the operator asked for the file again, so it counts as forced. */
   replay?: boolean;
+  /**
+   * The pipeline's first claim of this path ever (not a replay): nothing of it can be in the warehouse yet, so a
+   * warehouse whose "loaded before?" lookup costs a query (BigQuery) skips it. Retakes and corrections look it up.
+   */
+  fresh?: boolean;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -114,6 +119,7 @@ async function buildJob(request: LoadRequest, source: FileSource, replace: Repla
     ...(expected === undefined ? {} : { expected }),
     replace,
     startedAt,
+    ...(request.fresh ? { fresh: true } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export interface LoadJob {
   expected?: ExpectedCount;
   replace: ReplacePolicy;
   startedAt: Date;
+  /** Nothing of this path can be in the warehouse yet (LoadRequest.fresh): a costly lookup may be skipped. */
+  fresh?: boolean;
 }
 
 export const LOAD_RESULT_STATUSES = ['loaded', 'skipped'] as const;

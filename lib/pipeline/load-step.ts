@@ -57,7 +57,10 @@ export async function runLoad(deps: LoadStepDeps, doc: FileDoc, request: LoadReq
   const live = await deps.objects.stat(request.data.bucket, request.data.name);
   deps.laps?.lap('stat');
   const outcome =
-    live?.generation === request.data.generation ? await loadParts(deps, ctx, request, loadId, live.size) : await recover(deps, ctx, request, loadId, live);
+    live?.generation === request.data.generation
+      ? // The document's first claim ever, and no replay: no earlier attempt of this path can have committed anything.
+        await loadParts(deps, ctx, request, loadId, live.size, doc.claim?.number === 1 && !request.replay)
+      : await recover(deps, ctx, request, loadId, live);
   let moved: ObjectRef[] = [];
   if (outcome.move !== false) {
     moved = outcome.status === 'failed' ? await moveFailed(ctx, parts, outcome, doc, deps.now()) : await moveAll(ctx, parts, 'archive');
@@ -88,7 +91,7 @@ async function moveFailed(ctx: MoveContext, parts: Part[], outcome: Outcome, doc
   return moved;
 }
 
-async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequest, loadId: string, bytes: number): Promise<Outcome> {
+async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequest, loadId: string, bytes: number, fresh: boolean): Promise<Outcome> {
   let goFile: GoFileInput | undefined;
   if (request.go) {
     // An earlier attempt of this round may have archived the go file and died before the data file's move.
@@ -109,7 +112,15 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
     deps.log('WARNING', 'load_retry_in_process', { table: request.table, batchKey: request.batchKey, loadId, attempt, delayMs, error: String((error as Error)?.message ?? error) });
   try {
     // No download here: the engine fetches what its warehouse needs (DuckDB the whole file, BigQuery two ranged reads).
-    const engineRequest = { source, mapping: deps.mapping, compressed: deps.compressed, loadId, ...(goFile ? { goFile } : {}), ...(request.replay ? { replay: true } : {}) };
+    const engineRequest = {
+      source,
+      mapping: deps.mapping,
+      compressed: deps.compressed,
+      loadId,
+      ...(goFile ? { goFile } : {}),
+      ...(request.replay ? { replay: true } : {}),
+      ...(fresh ? { fresh: true } : {}),
+    };
     report = await withRetries(() => deps.load(engineRequest), { ...LOAD_RETRY, onRetry });
   } finally {
     await source.dispose();
@@ -163,7 +174,7 @@ async function recover(deps: LoadStepDeps, ctx: MoveContext, request: LoadReques
   const copy = await deps.objects.stat(archived.bucket, archived.name);
   if (copy) {
     const data: SourceRef = { ...request.data, bucket: copy.bucket, name: copy.name, generation: copy.generation, origin: identityOf(request.data) };
-    return loadParts(deps, ctx, { ...request, data }, loadId, copy.size);
+    return loadParts(deps, ctx, { ...request, data }, loadId, copy.size, false);
   }
   const failedCopy = destinationOf(ctx, request.data, 'failed');
   if (await deps.objects.stat(failedCopy.bucket, failedCopy.name)) return failed(loadId, await earlierFailure(deps, failedCopy));

@@ -16,6 +16,8 @@ export interface FileSpec {
   content: string;
   mapping: TableMapping;
   goFile?: GoFileInput;
+  /** As the pipeline marks a path's first claim: nothing of it can be in the warehouse (no lookup needed). */
+  fresh?: boolean;
 }
 
 /** Each file readied as the loader readies it (no lookup first: the batch decides), then all in one `loadBatch`. */
@@ -23,7 +25,7 @@ export async function loadBatch(h: WarehouseHarness, files: FileSpec[]): Promise
   const jobs: LoadJob[] = [];
   for (const f of files) {
     const source = await h.source(f.name, f.content);
-    const request = { source, mapping: f.mapping, compressed: false, loadId: randomUUID(), ...(f.goFile ? { goFile: f.goFile } : {}) };
+    const request = { source, mapping: f.mapping, compressed: false, loadId: randomUUID(), ...(f.goFile ? { goFile: f.goFile } : {}), ...(f.fresh ? { fresh: true } : {}) };
     const prepared = await prepareLoad(h.warehouse, request, { lookupFirst: false });
     assert.ok('job' in prepared, `${f.name} is ready for the warehouse`);
     jobs.push(prepared.job);

@@ -104,9 +104,9 @@ export async function waitSettled(e2e: E2E, burst: readonly Upload[], deadline: 
 export async function assertEveryFileOnce(e2e: E2E, burst: readonly Upload[], uploaded: readonly Uploaded[]): Promise<void> {
   const good = burst.filter((u) => u.loads).map((u) => u.loads!);
   for (const { path, table, rows } of good) {
-    const [row] = await e2e.query(`select count(*)::int as n from ${table} where _load_id in (select load_id from load_metadata where path = '${path}' and status = 'loaded')`);
+    const [row] = await e2e.query(`select count(*) as n from ${table} where _load_id in (select load_id from load_metadata where path = '${path}' and status = 'loaded')`);
     assert.equal(Number(row?.n), rows, `${path}: ${row?.n} rows in ${table}, the file has ${rows}`);
-    const [{ n } = { n: 0 }] = await e2e.query(`select count(*)::int as n from load_metadata where path = '${path}' and status = 'loaded'`);
+    const [{ n } = { n: 0 }] = await e2e.query(`select count(*) as n from load_metadata where path = '${path}' and status = 'loaded'`);
     assert.equal(Number(n), 1, `${path} has one loaded load_metadata row`);
   }
   const loadedPaths = new Set((await e2e.query("select distinct path from load_metadata where status = 'loaded'")).map((r) => String(r.path)));

@@ -2,6 +2,8 @@
 // loader are SIGKILLed and restarted eight times and the push relay once. Then every row is in once per file, every
 // object is in exactly one of archive / failed / landing, and the loaded load_metadata rows are the good files.
 // chaos-production.test.ts runs the same burst on the topology's own clocks.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTopology } from '../../lib/config/index.js';
@@ -50,4 +52,8 @@ test('a burst under repeated SIGKILLs of the matcher and loader and a relay rest
   await waitSettled(e2e, burst, () => lastKill + SETTLE_BOUND_MS, `within ${SETTLE_BOUND_MS} ms of the last kill`);
   t.diagnostic(`settled ${((Date.now() - lastKill) / 1000).toFixed(1)} s after the last kill`);
   await assertEveryFileOnce(e2e, burst, uploaded);
+  // The loads went through the group commit: commits took several files at once, and kills landed among them.
+  const commits = (await readFile(e2e.stack.logPath('loader'), 'utf8')).split('\n').filter((l) => l.includes('"commit_started"')).map((l) => Number(JSON.parse(l.slice(l.indexOf('{'))).files));
+  t.diagnostic(`${commits.length} commits, up to ${Math.max(...commits)} files each`);
+  assert.ok(commits.some((files) => files > 1), 'some commit took more than one file');
 });

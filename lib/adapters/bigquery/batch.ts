@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { TerminalError, TransientError } from '../../errors.js';
 import { checkExpectedRows, checkLandfallTable, planColumns, planForSource, settled } from '../../load/index.js';
-import type { LoadJob, LoadResult } from '../../load/index.js';
+import type { LoadJob, LoadResult, PriorLoad } from '../../load/index.js';
 import { batchCommitScript, batchCountSql } from './commit-sql.js';
 import type { BatchFile, BatchInsert } from './commit-sql.js';
 import { classifyBigQueryError, failureOf, isCsvFailure } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
-import { pairKey, query, selectPriorLoadsOf } from './metadata.js';
+import { query, selectPriorLoads } from './metadata.js';
 import type { Where } from './metadata.js';
 import { BATCH_KEY, batchStagingTable, checkNewColumns, checkTableId, jobId } from './names.js';
 import { batchFormat, loadConfiguration, writeCopy } from './staging.js';
@@ -46,6 +46,8 @@ interface Shape {
 }
 
 const COPY_CONCURRENCY = 16;
+const LOOKUP_CONCURRENCY = 8;
+const pairKey = (table: string, path: string) => `${table}\u0000${path}`;
 
 async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -188,9 +190,13 @@ async function commit(deps: BatchDeps, batchId: string, good: Member[], shapes: 
   for (const m of committed) fates[m.index] = { status: 'fulfilled', value: { status: 'loaded', loadId: m.job.loadId, rows: m.rows!, replacedLoadIds: m.replaceLoadIds } };
 }
 
-/** The files one lookup decides now: the first of each path (a later generation waits for the next round), less skips. */
+/** The files decided now: the first of each path (a later generation waits for the next round), less skips. */
 async function decide(deps: BatchDeps, jobs: readonly LoadJob[], fates: Fate[], alone: Member[], later: number[]): Promise<Member[]> {
-  const priors = await selectPriorLoadsOf(deps.ctx.bq, deps.where, jobs.map((j) => ({ table: j.table, path: j.source.path })));
+  // A fresh file (the pipeline's first claim of its path) needs no lookup; the others one each, which clustering prunes.
+  const priors = new Map<string, PriorLoad[]>();
+  await eachLimit(jobs.filter((j) => !j.fresh), LOOKUP_CONCURRENCY, async (j) => {
+    priors.set(pairKey(j.table, j.source.path), await selectPriorLoads(deps.ctx.bq, deps.where, j.table, j.source.path));
+  });
   const seen = new Set<string>();
   const members: Member[] = [];
   const tables = new Map<string, Promise<string[] | undefined>>();

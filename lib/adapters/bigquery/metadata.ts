@@ -71,24 +71,3 @@ export async function insertFailure(bq: BigQuery, where: Where, failure: FailedL
     { row_count: 'INT64', expected_rows: 'INT64', bytes: 'INT64', started_at: 'TIMESTAMP' },
   );
 }
-
-/** Earlier rows of many (table, path) pairs in one query, each pair's oldest first: what a batch asks before it commits. */
-export async function selectPriorLoadsOf(bq: BigQuery, where: Where, pairs: readonly { table: string; path: string }[]): Promise<Map<string, PriorLoad[]>> {
-  const found = new Map<string, PriorLoad[]>();
-  if (pairs.length === 0) return found;
-  const rows = await query(
-    bq,
-    where,
-    `SELECT table_name, path, load_id, source_generation, status, row_count FROM ${tableRef(where.project, where.dataset, METADATA_TABLE)}
-     WHERE table_name IN UNNEST(@tables) AND path IN UNNEST(@paths) ORDER BY started_at, completed_at`,
-    { tables: [...new Set(pairs.map((p) => p.table))], paths: [...new Set(pairs.map((p) => p.path))] },
-  );
-  for (const row of rows) {
-    const key = pairKey(String(row.table_name), String(row.path));
-    const prior = { loadId: String(row.load_id), generation: String(row.source_generation), status: String(row.status) as MetadataStatus, rows: Number(row.row_count ?? 0) };
-    found.set(key, [...(found.get(key) ?? []), prior]);
-  }
-  return found;
-}
-
-export const pairKey = (table: string, path: string): string => `${table}\n${path}`;

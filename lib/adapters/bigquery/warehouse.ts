@@ -118,7 +118,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     const context = { file: job.source.name, table: job.table, loadId: job.loadId, object: job.source.uri };
     try {
       checkTableId(job.table, job.source.name);
-      const prior = await selectPriorLoads(this.options.bq, this.where, job.table, job.source.path);
+      const prior = job.fresh ? [] : await selectPriorLoads(this.options.bq, this.where, job.table, job.source.path);
       const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
       if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows };
       const columns = await tableColumns(this.options.bq, this.options.dataset, job.table);

@@ -10,14 +10,14 @@ import { client, openGate, useEmulators } from './gate-harness.js';
 const bench = useEmulators();
 const TABLES = ['orders', 'trades', 'prices', 'fx'];
 
-/** 40 files over four tables, two rows each. */
-const burst = (tag: string): FileSpec[] =>
+/** 40 new files over four tables, two rows each: the pipeline's first claim of each path (fresh). */
+const burst = (tag: string, fresh = true): FileSpec[] =>
   Array.from({ length: 40 }, (_, i) => {
     const table = TABLES[i % TABLES.length]!;
-    return { name: `${table}_${tag}${i}.csv`, content: `id,v\n${tag}${i}a,1\n${tag}${i}b,2\n`, mapping: mappingOf(table) };
+    return { name: `${table}_${tag}${i}.csv`, content: `id,v\n${tag}${i}a,1\n${tag}${i}b,2\n`, mapping: mappingOf(table), fresh };
   });
 
-test('40 files over four tables in one batch: one load job, one commit, one INSERT per table and one into load_metadata', async () => {
+test('40 new files over four tables in one batch: one load job, two query jobs, one INSERT per table and one into load_metadata', async () => {
   const b = bench();
   const gate = await openGate(b);
   const h = await newBigQueryHarness({ bq: client(gate.url), storage: b.storage });
@@ -29,8 +29,8 @@ test('40 files over four tables in one batch: one load job, one commit, one INSE
     assert.deepEqual(fates.map((f) => f.status), files.map(() => 'fulfilled'));
     const bill = gate.bill();
     assert.equal(bill.jobs.load, 1, 'every file has the same shape: one load job stages them all');
-    // The lookup, the count, and the commit script: three query jobs for 40 files.
-    assert.equal(bill.jobs.query, 3);
+    // New files need no "loaded before?" lookup: the count and the commit script are the only query jobs.
+    assert.equal(bill.jobs.query, 2);
     const inserts = Object.fromEntries(Object.entries(bill.dml).map(([table, d]) => [table.split('.').at(-1)!, d.byKind.insert]));
     assert.deepEqual(inserts, { ...Object.fromEntries(TABLES.map((t) => [t, 1])), load_metadata: 1 });
     assert.deepEqual(bill.quotaErrors, {});
@@ -58,6 +58,24 @@ test('with a DML limit scaled to 5 per table per 10 s, the batch stays inside it
     // Today's path: a commit per file, each an INSERT into load_metadata; the sixth within 10 s is refused.
     const oneByOne = await Promise.allSettled(burst('c').slice(0, 8).map((f) => loadText(h, f.name, f.content, f.mapping)));
     assert.ok(oneByOne.some((r) => r.status === 'rejected' && /quota for table dml/i.test(String(r.reason))), 'file by file, the DML rate is exceeded');
+  } finally {
+    await h.close();
+    await gate.stop();
+  }
+});
+
+test('files that may be in already (a retake) are looked up one by one, on the clustering, and skipped', async () => {
+  const b = bench();
+  const gate = await openGate(b);
+  const h = await newBigQueryHarness({ bq: client(gate.url), storage: b.storage });
+  try {
+    const files = burst('d').slice(0, 8);
+    assert.deepEqual((await loadBatch(h, files)).fates.map((f) => f.status), files.map(() => 'fulfilled'));
+    gate.reset();
+    const again = await loadBatch(h, files.map((f) => ({ ...f, fresh: false })));
+    assert.deepEqual(again.fates.map((f) => (f as PromiseFulfilledResult<{ status: string }>).value?.status), files.map(() => 'skipped'));
+    const bill = gate.bill();
+    assert.deepEqual([bill.jobs.load, bill.jobs.query], [0, 8], 'one lookup per file and nothing else: all were in');
   } finally {
     await h.close();
     await gate.stop();
