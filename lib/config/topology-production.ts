@@ -207,7 +207,8 @@ export function parseProduction(raw: Raw, deadLetterTopic: string): ProductionDe
       maxRedrives: whole(sweep, 'maxRedrives', 'sweep', 3, 0),
     },
     claims: { leaseSeconds: whole(raw.claims as Raw | undefined, 'leaseSeconds', 'claims', 60, 3) },
-    batch: parseBatch(raw.functions?.loader?.batch as Raw | undefined),
+    // Written beside the loader's concurrency; a parsed topology written back out (the local stack's copy) has it on top.
+    batch: parseBatch((raw.functions?.loader?.batch ?? raw.batch) as Raw | undefined),
     alerts: {
       emails: strings(alerts, 'emails', 'alerts'),
       deadLetterBacklogThreshold: field(alerts, 'deadLetterBacklogThreshold', 'alerts', 'number', 0),

@@ -175,20 +175,21 @@ export const BIGQUERY_LOAD_JOBS_PER_DAY = 100_000;
 const DML_PER_COMMIT = 2;
 
 /**
- * The commits every loader instance may start together must keep each table within BigQuery's DML rate, and (one load
- * job per shape of a commit, leaving room for two shapes) the project within its daily load jobs.
+ * The commits every loader instance may start together must keep each table within BigQuery's DML rate, and the
+ * project within its daily load jobs at two load jobs a commit (two shapes), at the full rate.
  */
 function checkBatchQuotas(topology: Topology, fail: (message: string) => never): void {
   const { batch, functions } = topology;
-  const commitsPerSecond = functions.loader.maxInstances / batch.commitIntervalSeconds;
-  if (!(batch.commitIntervalSeconds > 0) || commitsPerSecond * DML_PER_COMMIT * 10 > BIGQUERY_DML_PER_TABLE_PER_10S) {
+  const instances = functions.loader.maxInstances;
+  const forDml = (instances * DML_PER_COMMIT * 10) / BIGQUERY_DML_PER_TABLE_PER_10S;
+  const forLoadJobs = (instances * 86_400 * 2) / BIGQUERY_LOAD_JOBS_PER_DAY;
+  const least = Math.max(forDml, forLoadJobs);
+  if (!(batch.commitIntervalSeconds >= least)) {
     fail(
-      `functions.loader.batch.commitIntervalSeconds must be at least ${(functions.loader.maxInstances * DML_PER_COMMIT * 10) / BIGQUERY_DML_PER_TABLE_PER_10S} ` +
-        `with maxInstances ${functions.loader.maxInstances}: each commit sends load_metadata up to ${DML_PER_COMMIT} DML statements, and BigQuery takes ${BIGQUERY_DML_PER_TABLE_PER_10S} per table per 10 s`,
+      `functions.loader.batch.commitIntervalSeconds must be at least ${Math.ceil(least * 100) / 100} with maxInstances ${instances}: ` +
+        `each table takes ${BIGQUERY_DML_PER_TABLE_PER_10S} DML statements per 10 s (a commit sends load_metadata up to ${DML_PER_COMMIT}), ` +
+        `and the project ${BIGQUERY_LOAD_JOBS_PER_DAY} load jobs a day (two a commit)`,
     );
-  }
-  if (commitsPerSecond * 86_400 * 2 > BIGQUERY_LOAD_JOBS_PER_DAY) {
-    fail(`functions.loader.batch.commitIntervalSeconds ${batch.commitIntervalSeconds} with maxInstances ${functions.loader.maxInstances} allows more commits a day than BigQuery's ${BIGQUERY_LOAD_JOBS_PER_DAY} load jobs can stage (two shapes a commit)`);
   }
 }
 

@@ -21,8 +21,14 @@ before(async () => {
   e2e = await startE2E({
     functions: ['matcher', 'loader', 'sweep'],
     bigquery: { quotaLimits: { loadJobsPerProjectPerDay: LOAD_JOBS_PER_DAY, dmlStatementsPerTablePer10s: DML_PER_10S } },
-    // The least commit interval the topology allows for 5 loader instances (2 load_metadata statements a commit).
-    topology: { ...base, batch: { ...base.batch, commitIntervalSeconds: 4 }, delivery: { ...base.delivery, maximumBackoffSeconds: 3 }, sweep: { ...base.sweep, localIntervalSeconds: 3, readyAfterSeconds: 3 } },
+    // One loader instance (the local stack runs one process) and the least commit interval the topology allows for it.
+    topology: {
+      ...base,
+      functions: { ...base.functions, loader: { ...base.functions.loader, maxInstances: 1 } },
+      batch: { ...base.batch, commitIntervalSeconds: 2 },
+      delivery: { ...base.delivery, maximumBackoffSeconds: 3 },
+      sweep: { ...base.sweep, localIntervalSeconds: 3, readyAfterSeconds: 3 },
+    },
   });
 });
 
