@@ -9,10 +9,10 @@ import { assertEveryFileOnce, uploadBurst, waitSettled, workload } from './burst
 import { startE2E, type E2E } from './harness.js';
 
 /** Fewer load jobs than the burst has good files: one per file would run out of them for the day. */
-const LOAD_JOBS_PER_DAY = 60;
+const LOAD_JOBS_PER_DAY = 30;
 /** BigQuery's 25 DML statements per table per 10 s, scaled down: one load_metadata INSERT per file would exceed it. */
 const DML_PER_10S = 8;
-const SETTLE_MS = 600_000;
+const SETTLE_MS = 480_000;
 
 let e2e: E2E;
 
@@ -36,8 +36,10 @@ after(async () => {
   await e2e?.stop();
 });
 
-test('a burst on BigQuery inside scaled-down quotas: every file once, bad files alone, far fewer load jobs than files', { timeout: SETTLE_MS + 120_000 }, async (t) => {
-  const burst = workload('7777');
+test('a burst on BigQuery inside scaled-down quotas: every file once, only the bad files failed, within the day\'s load jobs', { timeout: SETTLE_MS + 120_000 }, async (t) => {
+  // The chaos burst less 20 of its 50 plain files (the emulator stages a batch's objects one by one): every kind of
+  // file is still there, go files and control files with their data files, trailers, re-uploads and the bad ones.
+  const burst = workload('7777').filter((u) => !/^instruments_777710[23]\d\.csv$/.test(u.name));
   const good = burst.filter((u) => u.loads).length;
   assert.ok(good > LOAD_JOBS_PER_DAY, `the burst has more good files (${good}) than the day's load jobs (${LOAD_JOBS_PER_DAY})`);
   const started = Date.now();
