@@ -16,6 +16,8 @@ export interface TableDml {
 /** One statement's charge by BigQuery's on-demand rules (docs/quota-gate.md). */
 export interface StatementCharge {
   kind: string;
+  /** The tables it references (`project:dataset.table`), read or written: what a bench picks a query out by. */
+  tables?: string[];
   bytesProcessed: number;
   bytesBilled: number;
 }

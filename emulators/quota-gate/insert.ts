@@ -8,8 +8,8 @@ import { duplicateJobError, jobErrorAsHttp } from './errors.js';
 import { parseJson, readBody, sendError, sendJson } from './http.js';
 import { failedStatus, jobResource } from './jobs.js';
 import type { JobRecord, JobStatus } from './jobs.js';
-import { planJob } from './plan.js';
-import type { JobPlan } from './plan.js';
+import { planJob, tableKey } from './plan.js';
+import type { JobPlan, PlannedStatement } from './plan.js';
 import type { Route } from './routes.js';
 import { needsSplit, objectFailure, runSplitLoad } from './split-load.js';
 import type { LoadConfiguration } from './split-load.js';
@@ -35,9 +35,12 @@ interface Call {
 
 const JOB_TYPES = { load: 'LOAD', query: 'QUERY', copy: 'COPY', extract: 'EXTRACT' } as const;
 
+const referenced = (s: PlannedStatement | undefined): string[] => (s ? [...new Set([...s.reads, ...(s.target ? [s.target] : [])].map(tableKey))] : []);
+
 export function queryCharge(jobId: string, plan: JobPlan, charges: StatementCharge[], failed: boolean): QueryCharge {
   // A failed job bills nothing (the gate cannot tell which statement of a failed script failed: none is billed).
-  const statements = failed ? charges.map((c) => ({ ...c, bytesProcessed: 0, bytesBilled: 0 })) : charges;
+  const named = charges.map((c, i) => ({ ...c, tables: referenced(plan.statements[i]) }));
+  const statements = failed ? named.map((c) => ({ ...c, bytesProcessed: 0, bytesBilled: 0 })) : named;
   const sum = (key: 'bytesProcessed' | 'bytesBilled') => statements.reduce((total, s) => total + s[key], 0);
   return { jobId, failed, childJobs: plan.childJobs, bytesProcessed: sum('bytesProcessed'), bytesBilled: sum('bytesBilled'), statements };
 }

@@ -48,6 +48,9 @@ test('the bill counts jobs, child jobs, DML and bytes (10 MB minimums, columns r
       [0, 0], // no table referenced
     ]);
     assert.deepEqual(bill.queries[3]!.statements.map((st) => [st.kind, st.bytesBilled]), [['transaction', 0], ['update', MIN_BILLED_BYTES], ['insert', MIN_BILLED_BYTES], ['transaction', 0]]);
+    // Each statement names the tables it references, read or written: a bench picks its queries out by them.
+    assert.deepEqual(bill.queries[2]!.statements[0]!.tables, [`${PROJECT}:${dataset}.big`, `${PROJECT}:${dataset}.small`]);
+    assert.deepEqual(bill.queries[3]!.statements.map((st) => st.tables), [[], [`${PROJECT}:${dataset}.small`], [`${PROJECT}:${dataset}.small`], []]);
     assert.equal(bill.bytesBilled, (10 + 11 + 20 + 20) * MIB);
     assert.equal(bill.apiCalls['jobs.query'], 5);
     assert.equal(bill.apiCalls['jobs.insert'], 2);
