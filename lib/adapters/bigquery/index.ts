@@ -2,6 +2,7 @@
 export { openBigQueryWarehouse } from './warehouse.js';
 export { checkBigQuerySettings, openBigQueryWarehouseFromSettings } from './from-settings.js';
 export type { BigQueryWarehouse, BigQueryWarehouseOptions } from './warehouse.js';
+export { METADATA_COLUMNS, METADATA_TABLE } from './metadata-schema.js';
 export { BIGQUERY_CSV, EMULATOR_CSV } from './staging.js';
 export type { CsvReader } from './staging.js';
 export { bigqueryClient, staticTokenAuth, storageClient } from './client.js';
