@@ -34,6 +34,8 @@ export interface BigQueryMode {
   quotaScale?: number;
   /** Limits set outright, after scaling. */
   quotaLimits?: Partial<QuotaLimits>;
+  /** The block size the gate models clustered tables' pruning with (default 64 MiB): a bench shrinks it with its history. */
+  clusterBlockBytes?: number;
 }
 
 export interface PartContext {
@@ -117,8 +119,8 @@ function bigquerySpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
 
 /** The quota gate (emulators/quota-gate/main.ts) between the functions and the emulator. */
 function quotaGateSpec(ctx: PartContext): Omit<SpawnSpec, 'logPath'> {
-  const { quotaScale, quotaLimits } = ctx.bigquery ?? {};
-  const options = { project: ctx.topology.project, ...(quotaLimits ? { limits: quotaLimits } : {}) };
+  const { quotaScale, quotaLimits, clusterBlockBytes } = ctx.bigquery ?? {};
+  const options = { project: ctx.topology.project, ...(quotaLimits ? { limits: quotaLimits } : {}), ...(clusterBlockBytes ? { clusterBlockBytes } : {}) };
   return {
     command: process.execPath,
     args: ['--import', 'tsx', join(REPO_ROOT, 'emulators/quota-gate/main.ts')],
