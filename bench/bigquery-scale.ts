@@ -2,7 +2,7 @@
 // jobs and bytes per file, DML per table per 10 s, the lookup at two history sizes, first upload → last commit, quota
 // errors retried, the files a day each quota allows, and the busiest Firestore document's writes with the dbt trigger on.
 // npm run bench:bigquery-scale -- [--files 2000] [--rows 1000] [--tables 20] [--runs 1] [--duckdb] [--concurrency 16]
-//   [--probe-files 10] [--history-multiplier 10] [--query-seconds 1] [--timeout-s N] [--keep]
+//   [--probe-files 10] [--history-multiplier 10] [--cluster-block-bytes N] [--query-seconds 1] [--timeout-s N] [--keep]
 //   (writes bench/out/bigquery-scale.json; a smoke run: --files 60 --rows 10 --tables 4)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +37,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
       'probe-files': { type: 'string', default: '10' },
       'history-multiplier': { type: 'string', default: '10' },
       'query-seconds': { type: 'string', default: '1' },
+      'cluster-block-bytes': { type: 'string' },
       'timeout-s': { type: 'string' },
       duckdb: { type: 'boolean', default: false },
       'duckdb-only': { type: 'boolean', default: false },
@@ -60,6 +61,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
     concurrency: whole('concurrency'),
     probeFiles: whole('probe-files'),
     historyMultiplier: whole('history-multiplier', 2),
+    ...(values['cluster-block-bytes'] === undefined ? {} : { clusterBlockBytes: whole('cluster-block-bytes') }),
     querySeconds: seconds,
     // The emulator is slow on a shared machine: a generous default, scaled with the burst.
     timeoutMs: values['timeout-s'] === undefined ? Math.max(600, files * 2) * 1000 : whole('timeout-s') * 1000,
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     [
       '',
       'jobs, DML and bytes: the quota gate\'s bill of the burst (after a warm-up, and 10 s after it, so the DML peaks are the burst\'s).',
-      `lookup: ${options.probeFiles} new files of one table after the burst, then again after load_metadata was grown ${options.historyMultiplier}× in the emulator directly; the lookups are the bill's single SELECTs on load_metadata.`,
+      `lookup: ${options.probeFiles} burst files uploaded again (corrections: a new file needs no lookup) after the burst, then ${options.probeFiles} others after load_metadata was grown ${options.historyMultiplier}× in the emulator directly; the lookups are the bill's single SELECTs on load_metadata; the gate prunes clustered tables in blocks of ${options.clusterBlockBytes ?? 'its default (64 MiB)'} bytes.`,
       'Firestore: the dbt trigger\'s handler and store (not dbt) on the stack\'s Firestore emulator, fed live from the load-events topic with the topology\'s maxInstances × concurrency handlers; server write times per document.',
       `BigQuery's limits: ${JSON.stringify({ loadJobsPerProjectPerDay: BIGQUERY_LIMITS.loadJobsPerProjectPerDay, dmlStatementsPerTablePer10s: BIGQUERY_LIMITS.dmlStatementsPerTablePer10s, interactiveQueriesQueuedPerProject: BIGQUERY_LIMITS.interactiveQueriesQueuedPerProject })}.`,
     ].join('\n'),

@@ -1,5 +1,6 @@
-// The "loaded before?" lookup's bytes at a history size: a probe of new files through the loader, its lookups picked
-// out of the gate's bill; and load_metadata grown to k× its rows straight in the emulator (behind the gate, unbilled).
+// The "loaded before?" lookup's bytes at a history size: a probe of corrections (burst files uploaded again: a new
+// file's first claim needs no lookup, a correction does) with its lookups picked out of the gate's bill; and
+// load_metadata grown to k× its rows straight in the emulator (behind the gate, unbilled).
 import { METADATA_COLUMNS, METADATA_TABLE } from '../lib/adapters/bigquery/index.js';
 import { gateBill } from '../test/e2e/bigquery-warehouse.js';
 import type { E2E } from '../test/e2e/harness.js';
@@ -11,7 +12,7 @@ export interface LookupFigures {
   /** load_metadata's rows when the probe ran. */
   historyRows: number;
   probeFiles: number;
-  /** The loader's lookups during the probe (one per batch, or per lone file), and the median one's bytes. */
+  /** The loader's lookups during the probe (one per corrected file), and the median one's bytes. */
   lookups: number;
   bytesProcessedPerLookup: number;
   bytesBilledPerLookup: number;
@@ -19,23 +20,26 @@ export interface LookupFigures {
   bytesBilledPerFile: number;
 }
 
+/** load_metadata as the bill names it: `project:dataset.load_metadata`. */
+export const metadataKey = (e2e: E2E): string => `${e2e.stack.project}:${e2e.stack.topology.warehouse.dataset}.${METADATA_TABLE}`;
+
 export async function historyRows(e2e: E2E): Promise<number> {
   const [row] = await e2e.query(`SELECT COUNT(*) AS n FROM ${METADATA_TABLE}`);
   return Number(row?.n ?? 0);
 }
 
-/**
- * Uploads `files` at once and waits for their load events (`waitFor`), taking the lookups they caused from the bill.
- * New paths each time: the lookup finds nothing, so what it bills is what it scans.
- */
-export async function probeLookup(e2e: E2E, files: readonly BenchFile[], data: Buffer, waitFor: (paths: string[]) => Promise<unknown>): Promise<LookupFigures> {
+/** Events from index `since` of the harness's list on. */
+export type WaitFor = (paths: string[], since: number) => Promise<unknown>;
+
+/** Uploads `files` (paths loaded before) again at once and waits for their new load events, taking their lookups from the bill. */
+export async function probeLookup(e2e: E2E, files: readonly BenchFile[], data: Buffer, waitFor: WaitFor): Promise<LookupFigures> {
   const rows = await historyRows(e2e);
   const before = await gateBill(e2e.stack);
+  const since = e2e.events.length;
   await Promise.all(files.map((f) => e2e.upload(f.name, data)));
-  await waitFor(files.map((f) => f.name));
+  await waitFor(files.map((f) => f.name), since);
   const bill = billBetween(before, await gateBill(e2e.stack));
-  const { project, topology } = e2e.stack;
-  const lookups = lookupQueries(bill.queries, `${project}:${topology.warehouse.dataset}.${METADATA_TABLE}`);
+  const lookups = lookupQueries(bill.queries, metadataKey(e2e));
   return {
     historyRows: rows,
     probeFiles: files.length,

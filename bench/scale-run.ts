@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gateBill } from '../test/e2e/bigquery-warehouse.js';
 import { startE2E, type E2E } from '../test/e2e/harness.js';
-import { billBetween, perFile, type BurstBill, type PerFile } from './scale-bill.js';
-import { growHistory, probeLookup, type LookupFigures } from './scale-lookup.js';
+import { billBetween, lookupQueries, perFile, type BurstBill, type PerFile } from './scale-bill.js';
+import { growHistory, metadataKey, probeLookup, type LookupFigures } from './scale-lookup.js';
 import { startTriggerTap, type TriggerFigures } from './scale-trigger.js';
 import { benchFiles, body, writeTableConfig, type BenchFile } from './scale-workload.js';
 import { pooled } from './pipeline-uploads.js';
@@ -22,6 +22,8 @@ export interface RunOptions {
   concurrency: number;
   probeFiles: number;
   historyMultiplier: number;
+  /** The gate's block size for clustered tables' pruning; undefined: its default (BigQuery's ~64 MB). */
+  clusterBlockBytes?: number;
   timeoutMs: number;
   keep: boolean;
 }
@@ -38,25 +40,25 @@ export interface RunResult {
   /** `load_retry_in_process` lines the loader logged during the burst. */
   loaderRetries: number;
   trigger: TriggerFigures;
-  /** BigQuery only: the gate's bill of the burst, per file, and the lookups at two history sizes. */
+  /** BigQuery only: the gate's bill of the burst, per file, its lookup queries, and the lookups at two history sizes. */
   bill?: Omit<BurstBill, 'queries'>;
+  lookupsInBurst?: number;
   perFile?: PerFile;
   lookup?: { afterBurst: LookupFigures; grown: LookupFigures };
 }
 
 const WARM_UP_FILES = 2;
-/** Batch keys apart from the burst's, so the busiest Firestore document is the burst's key alone. */
+/** A batch key apart from the burst's, so the busiest Firestore document is the burst's key alone. */
 const WARM_UP_KEY = '20261130';
-const PROBE_KEY = '20261202';
 /** BigQuery's DML window: the burst starts this long after the warm-up, so no 10 s window of the bill holds both. */
 const DML_WINDOW_MS = 10_000;
 
-/** Waits until every path has a final load event; answers each path's status. */
-async function settled(e2e: E2E, paths: readonly string[], timeoutMs: number): Promise<Map<string, string>> {
+/** Waits until every path has a final load event (from index `since` of the harness's events on); answers each path's status. */
+async function settled(e2e: E2E, paths: readonly string[], timeoutMs: number, since = 0): Promise<Map<string, string>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const wanted = new Set(paths);
-    const found = new Map(e2e.events.filter((e) => e.path !== undefined && wanted.has(e.path) && e.status !== 'skipped').map((e) => [e.path!, e.status]));
+    const found = new Map(e2e.events.slice(since).filter((e) => e.path !== undefined && wanted.has(e.path) && e.status !== 'skipped').map((e) => [e.path!, e.status]));
     if (found.size >= wanted.size) return found;
     if (Date.now() > deadline) throw new Error(`${found.size} of ${wanted.size} files settled within ${timeoutMs} ms (logs: ${e2e.stack.logPath('loader')})`);
     await sleep(200);
@@ -81,25 +83,26 @@ async function logLines(e2e: E2E, fromByte: number, needle: string): Promise<num
   return text.split('\n').filter((line) => line.includes(needle)).length;
 }
 
-async function lookups(e2e: E2E, options: RunOptions, data: Buffer): Promise<RunResult['lookup']> {
-  const wait = (paths: string[]) => settled(e2e, paths, options.timeoutMs);
-  // After the burst's figures are taken: a key of their own, so the trigger's figure stays the burst's.
-  const probe = (tag: string) => benchFiles(options.probeFiles, options.tables, tag, { table: 0, batchKey: PROBE_KEY });
-  const afterBurst = await probeLookup(e2e, probe('p'), data, wait);
+/** Corrections of burst files (a new file needs no lookup): the first `probeFiles` of the burst, then the next ones. */
+async function lookups(e2e: E2E, options: RunOptions, burst: readonly BenchFile[], data: Buffer): Promise<RunResult['lookup']> {
+  const wait = (paths: string[], since: number) => settled(e2e, paths, options.timeoutMs, since);
+  const n = Math.min(options.probeFiles, Math.floor(burst.length / 2));
+  const afterBurst = await probeLookup(e2e, burst.slice(0, n), data, wait);
   await growHistory(e2e, options.historyMultiplier);
-  const grown = await probeLookup(e2e, probe('q'), data, wait);
+  const grown = await probeLookup(e2e, burst.slice(n, 2 * n), data, wait);
   return { afterBurst, grown };
 }
 
 export async function runOnce(backend: Backend, run: number, options: RunOptions): Promise<RunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'landfall-scale-'));
   const tables = await writeTableConfig(join(dir, 'tables'), options.tables);
-  const e2e = await startE2E({ ...(backend === 'bigquery' ? { bigquery: {} } : {}), functionEnv: { TABLE_CONFIG_PATH: join(dir, 'tables') } });
+  const bigquery = options.clusterBlockBytes ? { clusterBlockBytes: options.clusterBlockBytes } : {};
+  const e2e = await startE2E({ ...(backend === 'bigquery' ? { bigquery } : {}), functionEnv: { TABLE_CONFIG_PATH: join(dir, 'tables') } });
   try {
     const data = body(options.rows);
     const tap = await startTriggerTap(e2e.stack, tables);
     // Cold start (first channels, first tables and load_metadata) is not what this measures.
-    const warm = benchFiles(WARM_UP_FILES, options.tables, 'w', { batchKey: WARM_UP_KEY });
+    const warm = benchFiles(WARM_UP_FILES, options.tables, 'w', WARM_UP_KEY);
     for (const file of warm) {
       await e2e.upload(file.name, data);
       await settled(e2e, [file.name], options.timeoutMs);
@@ -128,8 +131,8 @@ export async function runOnce(backend: Backend, run: number, options: RunOptions
       uploadMs,
       loaderRetries: await logLines(e2e, logFrom, '"load_retry_in_process"'),
       trigger,
-      ...(bill ? { bill: withoutQueries(bill), perFile: perFile(bill, options.files) } : {}),
-      ...(backend === 'bigquery' ? { lookup: await lookups(e2e, options, data) } : {}),
+      ...(bill ? { bill: withoutQueries(bill), perFile: perFile(bill, options.files), lookupsInBurst: lookupQueries(bill.queries, metadataKey(e2e)).length } : {}),
+      ...(backend === 'bigquery' ? { lookup: await lookups(e2e, options, burst, data) } : {}),
     };
   } finally {
     await e2e.stop();

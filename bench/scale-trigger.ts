@@ -9,6 +9,7 @@ import { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FirestoreBatchStore } from '../lib/adapters/dbt/index.js';
+import { validateLoadEvents } from '../lib/pipeline/index.js';
 import type { Bus, BusMessage } from '../lib/pipeline/index.js';
 import { handleLoadEvent } from '../lib/transform/index.js';
 import type { DbtRunner, DbtRunRequest, DbtTriggerDeps, TriggerBatch } from '../lib/transform/index.js';
@@ -19,6 +20,8 @@ export interface TriggerFigures {
   /** Handlers at once: the topology's dbtTrigger maxInstances × concurrency. */
   handlers: number;
   messages: number;
+  /** Load events those messages carried (a loader that commits files together tells them in one message). */
+  events: number;
   /** Messages whose handler threw (Pub/Sub would deliver them again; here they are nacked). */
   handlerErrors: number;
   busiestDoc: string | undefined;
@@ -33,11 +36,19 @@ export interface TriggerFigures {
 }
 
 export interface TriggerTap {
-  /** Waits for `messages` load-event messages (or `timeoutMs`) and the handlers in flight, then says what the documents took. */
-  stop(messages: number, timeoutMs: number): Promise<TriggerFigures>;
+  /** Waits for `events` load events (or `timeoutMs`) and the handlers in flight, then says what the documents took. */
+  stop(events: number, timeoutMs: number): Promise<TriggerFigures>;
 }
 
 const SUBSCRIPTION = 'landfall-bench-dbt-trigger-tap';
+
+function eventCount(data: Buffer): number {
+  try {
+    return validateLoadEvents(JSON.parse(data.toString())).length;
+  } catch {
+    return 0;
+  }
+}
 
 /** One batch of every bench table, all_tables: the burst's one batch key completes it. */
 export function benchBatch(tables: readonly string[]): TriggerBatch {
@@ -82,9 +93,11 @@ export async function startTriggerTap(stack: Stack, tables: readonly string[]): 
   subscription.setOptions({ flowControl: { maxMessages: handlers, allowExcessMessages: false } });
   const inFlight = new Set<Promise<void>>();
   let messages = 0;
+  let events = 0;
   let handlerErrors = 0;
   subscription.on('message', (m: Message) => {
     messages++;
+    events += eventCount(m.data);
     const message: BusMessage = { data: m.data, attributes: m.attributes, messageId: m.id, publishTime: m.publishTime.toISOString() };
     const handled = handleLoadEvent(triggerDeps, message).then(
       () => m.ack(),
@@ -100,7 +113,7 @@ export async function startTriggerTap(stack: Stack, tables: readonly string[]): 
   return {
     async stop(expected, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (messages < expected && Date.now() < deadline) await sleep(100);
+      while (events < expected && Date.now() < deadline) await sleep(100);
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       await subscription.close();
       await pubsub.close();
@@ -109,6 +122,7 @@ export async function startTriggerTap(stack: Stack, tables: readonly string[]): 
       return {
         handlers,
         messages,
+        events,
         handlerErrors,
         busiestDoc: busiest?.path,
         busiestDocWrites: busiest?.writes ?? 0,

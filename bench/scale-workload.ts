@@ -14,19 +14,9 @@ export interface BenchFile {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const tableName = (t: number) => `bench_t${pad(t, 2)}`;
 
-export interface FileOptions {
-  /** All files into this table (its number) instead of round the tables. */
-  table?: number;
-  /** Default BATCH_KEY, the burst's. */
-  batchKey?: string;
-}
-
-/** File i goes to table i mod T; `tag` keeps the burst, the warm-up and each probe apart (folder names). */
-export function benchFiles(count: number, tables: number, tag: string, options: FileOptions = {}): BenchFile[] {
-  return Array.from({ length: count }, (_, i) => {
-    const t = options.table ?? i % tables;
-    return { name: `${tag}${pad(i, 5)}/t${pad(t, 2)}_${options.batchKey ?? BATCH_KEY}.csv`, table: tableName(t) };
-  });
+/** File i goes to table i mod T; `tag` keeps the burst and the warm-up apart (folder names). */
+export function benchFiles(count: number, tables: number, tag: string, batchKey = BATCH_KEY): BenchFile[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${tag}${pad(i, 5)}/t${pad(i % tables, 2)}_${batchKey}.csv`, table: tableName(i % tables) }));
 }
 
 /** Writes the table mappings (`t07_*.csv: bench_t07` …) into `dir` and answers the table names. */
