@@ -172,9 +172,9 @@ export async function queryDuckDb(path: string, sql: string): Promise<Record<str
   }
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO, 'lib/cli/bin.js'), ...args], { cwd: REPO, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(REPO, 'lib/cli/bin.js'), ...args], { cwd: REPO, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

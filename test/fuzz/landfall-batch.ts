@@ -90,13 +90,14 @@ export async function differences(cases: readonly CsvCase[]): Promise<Mismatch[]
     const db = join(dir, 'fuzz.duckdb');
     const files = names.map((n) => join(landing, n.data));
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const { stdout, stderr } = await runCli(['load', '--json', '--tables', join(dir, 'tables'), '--duckdb', db, '--landing', landing, ...files], env);
+    // A long run shares the machine: a batch may take minutes, and a CLI cut short would print part of its outcomes.
+    const { code, stdout, stderr } = await runCli(['load', '--json', '--tables', join(dir, 'tables'), '--duckdb', db, '--landing', landing, ...files], env, 30 * 60_000);
     const printed = new Map<number, Printed>();
     for (const line of stdout.split('\n').filter(Boolean)) {
       const p = JSON.parse(line) as Printed;
       printed.set(Number(/^fz(\d+)_/.exec(p.file)?.[1]), p);
     }
-    if (printed.size !== cases.length) throw new Error(`landfall printed ${printed.size} outcomes for ${cases.length} files:\n${stdout}\n${stderr}`);
+    if (printed.size !== cases.length) throw new Error(`landfall (exit ${code}) printed ${printed.size} outcomes for ${cases.length} files:\n${stdout}\n${stderr}`);
     const values = await valuesOf(db, printed);
     const mismatches: Mismatch[] = [];
     cases.forEach((c, i) => {
