@@ -117,7 +117,9 @@ export async function startTriggerTap(stack: Stack, tables: readonly string[]): 
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       await subscription.close();
       await pubsub.close();
-      const busiest = documentRates(log)[0];
+      // Filed events are written once and deleted once by the fold (bench/trigger-burst.ts): the key's state is the hot one.
+      const rates = documentRates(log);
+      const busiest = rates.find((r) => !r.path.includes('/filed-events/')) ?? rates[0];
       await firestore.terminate();
       return {
         handlers,

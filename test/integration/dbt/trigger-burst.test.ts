@@ -50,6 +50,7 @@ describe('dbt trigger in a burst of one batch key', () => {
   it('takes messages that carry many files\' events the same way, one write a second', async () => {
     const burst = await measureTriggerBurst({ firestore, events: 200, handlers: 5, eventsPerMessage: 20 });
     assert.ok(burst.writesPerSecondBusiestDoc <= 1, `${burst.busiestDoc.path} took ${burst.busiestDoc.peakPerSecond} writes in one second`);
+    assert.ok(burst.filedEventMaxWrites <= 2, `a filed event took ${burst.filedEventMaxWrites} writes: filed once, deleted once`);
     const members = burst.state?.members ?? {};
     assert.deepEqual(
       [members.raw_a?.loadId, members.raw_b?.loadId, members.raw_c?.status],
