@@ -27,7 +27,8 @@ export interface LoaderDeps extends MatcherDeps {
 const tellers = new WeakMap<LoaderDeps, EventTeller>();
 function tellerOf(deps: LoaderDeps): EventTeller {
   let teller = tellers.get(deps);
-  if (!teller) tellers.set(deps, (teller = eventTeller(deps.bus, deps.topology.topics.loadEvents)));
+  // Through `deps.bus` as it is at each publish, not as it was when the first event came.
+  if (!teller) tellers.set(deps, (teller = eventTeller({ publish: (...args) => deps.bus.publish(...args) }, deps.topology.topics.loadEvents)));
   return teller;
 }
 
