@@ -13,7 +13,7 @@ export interface TableDml {
   peakPer10s: number;
 }
 
-/** One statement's charge by BigQuery's on-demand rules (docs/quota-gate.md). */
+/** One statement's charge by BigQuery's on-demand rules (docs/bigquery-emulator-gaps.md, "The quota gate's bill"). */
 export interface StatementCharge {
   kind: string;
   /** The tables it references (`project:dataset.table`), read or written: what a bench picks a query out by. */

@@ -11,7 +11,7 @@ export interface Field {
 export function cellSize(field: Field): string {
   const c = ident(field.name);
   const type = field.type.toUpperCase();
-  // Arrays and structs: the JSON text stands in for the sum of their parts (an approximation, see docs/quota-gate.md).
+  // Arrays and structs: the JSON text stands in for the sum of their parts (an approximation, see docs/bigquery-emulator-gaps.md).
   if (field.mode === 'REPEATED' || type === 'RECORD' || type === 'STRUCT' || type === 'JSON') return `BYTE_LENGTH(TO_JSON_STRING(${c}))`;
   if (type === 'STRING' || type === 'BYTES') return `BYTE_LENGTH(${c}) + 2`;
   const width = type === 'BOOL' || type === 'BOOLEAN' ? 1 : type === 'BIGNUMERIC' || type === 'BIGDECIMAL' ? 32 : 8;

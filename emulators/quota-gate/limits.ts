@@ -1,8 +1,9 @@
 // BigQuery's documented quotas as numbers the gate enforces, and how a test shrinks them (scale, or one limit at a time).
 
 /**
- * Each limit, as documented on https://cloud.google.com/bigquery/quotas (read 2026); docs/quota-gate.md says which
- * section. Windows are in the names; only the counts are scaled.
+ * Each limit, as documented on https://cloud.google.com/bigquery/quotas (read 2026), by the name of its quotas page
+ * section (docs/bigquery-emulator-gaps.md, gaps 20–24, says what the gate fills). Windows are in the names; only the
+ * counts are scaled.
  */
 export interface QuotaLimits {
   /** Load jobs per project per rolling day, failed ones included ("Load jobs"). */
