@@ -2,7 +2,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { BATCH_COLLECTIONS } from '../lib/adapters/dbt/firestore-batch-store.js';
-import { validateLoadEvent, type LoadEvent } from '../lib/pipeline/index.js';
+import { validateLoadEvents, type LoadEvent } from '../lib/pipeline/index.js';
 import type { DbtRunRecord } from '../lib/transform/index.js';
 import { WATCH_SUBSCRIPTIONS } from './stack.js';
 import type { DeadLetter } from './fate-board.js';
@@ -39,7 +39,8 @@ export function openFateFeeds(
     (message) => {
       const atMs = Date.now();
       try {
-        handlers.event(validateLoadEvent(JSON.parse(message.data.toString('utf8'))), atMs);
+        // One file's event, or the events of files that finished together (`{ v: 1, events }`).
+        for (const event of validateLoadEvents(JSON.parse(message.data.toString('utf8')))) handlers.event(event, atMs);
       } catch (error) {
         handlers.problem(`a load event could not be read (${(error as Error).message}): ${message.data.toString('utf8').slice(0, 300)}`);
       }
