@@ -2,22 +2,12 @@
 import { ConfigError } from '../../lib/errors.js';
 import type { ConfigProblem } from '../../lib/errors.js';
 import { resolveLimits } from './limits.js';
-import type { QuotaLimits } from './limits.js';
 import type { QuotaGateOptions } from './server.js';
 
 type Env = Record<string, string | undefined>;
 
-interface FileOptions {
-  upstream?: string;
-  port?: number;
-  host?: string;
-  scale?: number;
-  limits?: Partial<QuotaLimits>;
-  project?: string;
-  location?: string;
-  measureBytes?: boolean;
-  clusterBlockBytes?: number;
-}
+/** The gate's options as a JSON file gives them: any of them, none required. */
+type FileOptions = Partial<Omit<QuotaGateOptions, 'beforeForward'>>;
 
 const problem = (message: string): ConfigProblem => ({ file: 'env', line: 0, message });
 
