@@ -1,4 +1,4 @@
-// The BigQuery warehouse adapter: load jobs from gs:// into per-load staging tables, one transaction per file.
+// The BigQuery warehouse adapter: load jobs from gs:// into staging tables, then one transaction per commit (one file, or a batch).
 export { openBigQueryWarehouse } from './warehouse.js';
 export { checkBigQuerySettings, openBigQueryWarehouseFromSettings } from './from-settings.js';
 export type { BigQueryWarehouse, BigQueryWarehouseOptions } from './warehouse.js';
