@@ -133,3 +133,23 @@ export async function assertEveryFileOnce(e2e: E2E, burst: readonly Upload[], up
   });
   assert.deepEqual(misplaced, [], 'each last generation is in the archive or the failed bucket exactly once, no generation twice');
 }
+
+/**
+ * SIGKILLs the loader and the matcher in turn, one every ~1.5 s while files arrive (and after, if the burst ends
+ * first), bringing each back at once; the relay too, halfway. Resolves with when the last kill was.
+ */
+export async function killRepeatedly(e2e: E2E, kills: number): Promise<number> {
+  let lastKill = 0;
+  for (let kill = 0; kill < kills; kill++) {
+    await sleep(1_500);
+    const part = kill % 2 === 0 ? 'loader' : 'matcher';
+    e2e.stack.kill(part, 'SIGKILL');
+    lastKill = Date.now();
+    if (kill === kills / 2) {
+      e2e.stack.kill('relay', 'SIGKILL');
+      await e2e.stack.restart('relay');
+    }
+    await e2e.stack.restart(part);
+  }
+  return lastKill;
+}

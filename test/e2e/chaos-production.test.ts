@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertEveryFileOnce, uploadBurst, waitSettled, workload } from './burst.js';
+import { assertEveryFileOnce, killRepeatedly, uploadBurst, waitSettled, workload } from './burst.js';
 import { startE2E, type E2E } from './harness.js';
 
 const KILLS = 8;
@@ -32,18 +32,7 @@ async function claimsLost(): Promise<string[]> {
 test('on production clocks, a burst under SIGKILLs of the matcher, loader and relay: every file once, none taken from a live loader', { timeout: 600_000 }, async (t) => {
   const burst = workload('2027');
   const uploads = uploadBurst(e2e, burst, { perStep: 6, gapMs: 150 });
-  let lastKill = 0;
-  for (let kill = 0; kill < KILLS; kill++) {
-    await sleep(1_500);
-    const part = kill % 2 === 0 ? 'loader' : 'matcher';
-    e2e.stack.kill(part, 'SIGKILL');
-    lastKill = Date.now();
-    if (kill === KILLS / 2) {
-      e2e.stack.kill('relay', 'SIGKILL');
-      await e2e.stack.restart('relay');
-    }
-    await e2e.stack.restart(part);
-  }
+  const lastKill = await killRepeatedly(e2e, KILLS);
   const uploaded = await uploads;
   await waitSettled(e2e, burst, () => lastKill + 90_000, 'within 90 s of the last kill');
   t.diagnostic(`settled ${((Date.now() - lastKill) / 1000).toFixed(1)} s after the last kill`);

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTopology } from '../../lib/config/index.js';
-import { assertEveryFileOnce, uploadBurst, waitSettled, workload } from './burst.js';
+import { assertEveryFileOnce, killRepeatedly, uploadBurst, waitSettled, workload } from './burst.js';
 import { startE2E, type E2E } from './harness.js';
 
 /** How long after the last kill everything must have settled: the test's stated bound. */
@@ -35,19 +34,7 @@ test('a burst under repeated SIGKILLs of the matcher and loader and a relay rest
   const burst = workload();
   const uploads = uploadBurst(e2e, burst, { perStep: 6, gapMs: 150 });
 
-  // Kill one of them every ~1.5 s while files arrive (and after, if the burst ends first), then bring it back.
-  let lastKill = 0;
-  for (let kill = 0; kill < KILLS; kill++) {
-    await sleep(1_500);
-    const part = kill % 2 === 0 ? 'loader' : 'matcher';
-    e2e.stack.kill(part, 'SIGKILL');
-    lastKill = Date.now();
-    if (kill === KILLS / 2) {
-      e2e.stack.kill('relay', 'SIGKILL');
-      await e2e.stack.restart('relay');
-    }
-    await e2e.stack.restart(part);
-  }
+  const lastKill = await killRepeatedly(e2e, KILLS);
   const uploaded = await uploads;
   await waitSettled(e2e, burst, () => lastKill + SETTLE_BOUND_MS, `within ${SETTLE_BOUND_MS} ms of the last kill`);
   t.diagnostic(`settled ${((Date.now() - lastKill) / 1000).toFixed(1)} s after the last kill`);
