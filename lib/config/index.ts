@@ -7,5 +7,6 @@ export type { ConfigFile } from './yaml-tree.js';
 export { Problems, entriesOf, describe, integerValue, mapValue, readYamlFile, textValue } from './yaml-file.js';
 export type { Entry, YamlFile } from './yaml-file.js';
 export * from './mapping.js';
+export * from './file-format.js';
 export * from './topology.js';
 export * from './settings.js';

@@ -1,6 +1,8 @@
-// One `pattern: table` or `pattern: { table, go_file | trailer, delimiter, reupload, max_wait }` entry → a TableMapping draft.
+// One `pattern: table` or `pattern: { table, format, go_file | trailer, delimiter, reupload, max_wait }` entry → a TableMapping draft.
 import { isMap, isScalar } from 'yaml';
 import type { YAMLMap } from 'yaml';
+import { FILE_FORMATS, formatOfName } from './file-format.js';
+import type { FileFormat } from './file-format.js';
 import { REUPLOAD_POLICIES } from './mapping.js';
 import type { ReuploadPolicy, TableMapping, TrailerRule } from './mapping.js';
 import { readGoFile } from './go-file-entry.js';
@@ -9,7 +11,7 @@ import type { Entry, Problems, YamlFile } from './yaml-file.js';
 import { checkPattern, tableNameProblem } from './rules.js';
 import { durationValue } from './duration.js';
 
-export const MAPPING_KEYS = ['table', 'go_file', 'trailer', 'delimiter', 'reupload', 'max_wait'] as const;
+export const MAPPING_KEYS = ['table', 'format', 'go_file', 'trailer', 'delimiter', 'reupload', 'max_wait'] as const;
 const TRAILER_KEYS = ['row_count_column', 'marker'] as const;
 
 /** A mapping as read, with which of its parts passed, so cross-checks skip what is already reported broken. */
@@ -92,12 +94,34 @@ function readFullForm(file: YamlFile, entry: Entry, draft: Draft, problems: Prob
       problems.add(file.path, at(reupload), `reupload must be one of ${REUPLOAD_POLICIES.join(', ')}, got ${describe(reupload)}`);
     }
   }
+  readFormat(file, byKey, draft, problems);
   const maxWait = byKey.get('max_wait');
   if (maxWait !== undefined) {
     const value = durationValue(maxWait, 'max_wait');
     if (goFile === undefined) problems.add(file.path, maxWait.line, 'max_wait applies to go_file mappings only (how long a data file may wait for its go file)');
     else if (typeof value === 'number') draft.mapping.maxWaitSeconds = value;
     else problems.add(file.path, at(maxWait), value.problem);
+  }
+}
+
+/**
+ * `format:` names one of FILE_FORMATS. A trailer line and a delimiter are CSV's: a mapping whose files are another
+ * format (by `format:`, or by the pattern's extension) cannot have them.
+ */
+function readFormat(file: YamlFile, byKey: Map<string, Entry>, draft: Draft, problems: Problems): void {
+  const entry = byKey.get('format');
+  let format: FileFormat | undefined;
+  if (entry !== undefined) {
+    const value = textValue(entry);
+    if (value !== undefined && (FILE_FORMATS as readonly string[]).includes(value)) draft.mapping.format = format = value as FileFormat;
+    else problems.add(file.path, file.lineOf(entry.value, entry.line), `format must be one of ${FILE_FORMATS.join(', ')}, got ${describe(entry)}`);
+  }
+  format ??= formatOfName(draft.mapping.pattern);
+  if (format === undefined || format === 'csv') return;
+  const why = entry === undefined ? `its pattern says ${format}` : `its format is ${format}`;
+  for (const key of ['trailer', 'delimiter'] as const) {
+    const csvOnly = byKey.get(key);
+    if (csvOnly !== undefined) problems.add(file.path, csvOnly.line, `${key} is for CSV files, and this mapping's files are not CSV (${why})`);
   }
 }
 

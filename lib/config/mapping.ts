@@ -37,14 +37,21 @@ export interface TrailerRule {
   marker?: string;
 }
 
+import type { FileFormat } from './file-format.js';
+
 export interface TableMapping {
   /** File-name pattern with exactly one `*`, e.g. `trades_*.csv`; the `*` part is the batch key. */
   pattern: string;
   table: string;
   goFile?: GoFileRule;
   trailer?: TrailerRule;
-  /** One character; `,` unless the mapping says otherwise. */
+  /** One character; `,` unless the mapping says otherwise. CSV only. */
   delimiter: string;
+  /**
+   * What the files hold, when the mapping says (`format: parquet`); otherwise each file's extension says, and a name
+   * with none of landfall's extensions is CSV.
+   */
+  format?: FileFormat;
   reupload: ReuploadPolicy;
   /** go_file mappings: how long a data file may wait for its go file (or a go file for its data) before the sweep reports it overdue. */
   maxWaitSeconds?: number;

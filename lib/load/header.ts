@@ -53,34 +53,54 @@ export async function readHeader(source: FileSource, options: { delimiter: strin
   }
 }
 
+/** Where a file's field names come from, for messages: a CSV header (line 1), or keys first seen on some line. */
+export interface NameOrigin {
+  /** `column 3 of the header`, `key 3 (first on line 7)`. */
+  label(column: number): string;
+  /** What holds the names: `the header`, `the file's keys`. */
+  whole: string;
+  /** The line a message names for the field at this 0-based index (undefined: none, as in a Parquet schema). */
+  lineOf(index: number): number | undefined;
+}
+
+export const HEADER_ORIGIN: NameOrigin = { label: (column) => `column ${column}`, whole: 'the header', lineOf: () => 1 };
+
 /**
  * Rejects empty, duplicate (case-insensitive) and reserved column names, names over 300 characters and headers over
  * 10,000 columns (BigQuery's limits, kept on every backend), naming the columns involved.
  */
-export function checkHeader(names: readonly string[], file: string): void {
+export function checkHeader(names: readonly string[], file: string, origin: NameOrigin = HEADER_ORIGIN): void {
+  const at = (index: number) => {
+    const line = origin.lineOf(index);
+    return { prefix: line === undefined ? `${file}:` : `${file} line ${line}:`, context: { file, ...(line === undefined ? {} : { line }) } };
+  };
   if (names.length > MAX_COLUMNS) {
-    throw new TerminalError(`${file} line 1: the header has ${names.length} columns, more than the ${MAX_COLUMNS} a table may have`, { file, line: 1 });
+    const { prefix, context } = at(0);
+    throw new TerminalError(`${prefix} ${origin.whole} has ${names.length} columns, more than the ${MAX_COLUMNS} a table may have`, context);
   }
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
     const column = index + 1;
+    const label = origin.label(column);
     const fail = (what: string) => {
-      throw new TerminalError(`${file} line 1: ${what}`, { file, line: 1 });
+      const { prefix, context } = at(index);
+      throw new TerminalError(`${prefix} ${what}`, context);
     };
-    if (name.trim() === '') fail(`column ${column} of the header has an empty name`);
+    if (name.trim() === '') fail(`${label}${origin === HEADER_ORIGIN ? ' of the header' : ''} has an empty name`);
     // A control character (NUL, a line break) cannot be written as a warehouse column name.
-    if (/[\u0000-\u001f\u007f]/.test(name)) fail(`column ${column}'s name ${JSON.stringify(name)} contains a control character`);
+    if (/[\u0000-\u001f\u007f]/.test(name)) fail(`${label}'s name ${JSON.stringify(name)} contains a control character`);
     const chars = [...name].length;
     if (chars > MAX_COLUMN_NAME_CHARS) {
-      fail(`column ${column}'s name (${JSON.stringify(name.slice(0, 40))}…) is ${chars} characters long, more than the ${MAX_COLUMN_NAME_CHARS} a column name may have`);
+      fail(`${label}'s name (${JSON.stringify(name.slice(0, 40))}…) is ${chars} characters long, more than the ${MAX_COLUMN_NAME_CHARS} a column name may have`);
     }
     const folded = foldName(name);
     if ((RESERVED_COLUMNS as readonly string[]).includes(folded)) {
-      fail(`column ${column} is named "${name}", which landfall reserves for its own use (${RESERVED_COLUMNS.join(', ')})`);
+      fail(`${label} is named "${name}", which landfall reserves for its own use (${RESERVED_COLUMNS.join(', ')})`);
     }
     const first = seen.get(folded);
     if (first !== undefined) {
-      fail(`duplicate column name "${name}" (columns ${first} and ${column}; names are compared case-insensitively)`);
+      const which = origin === HEADER_ORIGIN ? `columns ${first} and ${column}` : `${origin.label(first)} and ${label}`;
+      fail(`duplicate column name "${name}" (${which}; names are compared case-insensitively)`);
     }
     seen.set(folded, column);
   });

@@ -1,9 +1,9 @@
 // The load use case: validate one file against its mapping, hand the warehouse one job, report the outcome.
 import { tableNameProblem } from '../config/index.js';
-import type { TableMapping } from '../config/index.js';
+import type { FileFormat, TableMapping } from '../config/index.js';
+import { describeFields } from './formats/describe.js';
 import { TerminalError } from '../errors.js';
 import { parseGoFile, parseTrailer } from '../validate/index.js';
-import { checkHeader, readHeader } from './header.js';
 import { gzipError, openPlainStream } from './plain-stream.js';
 import { planForSource } from './replace-plan.js';
 import type { FileSource, LoadOutcome } from './source.js';
@@ -18,6 +18,8 @@ export interface LoadRequest {
   mapping: TableMapping;
   /** The source is `.gz` (from the classification). */
   compressed: boolean;
+  /** What the file holds (from the classification); CSV when absent. */
+  format?: FileFormat;
   /** A UUID chosen by the caller: random for the CLI, derived from the request in the pipeline. */
   loadId: string;
   /** The companion go file, when the mapping has one. */
@@ -105,14 +107,19 @@ async function buildJob(request: LoadRequest, source: FileSource, replace: Repla
   const { mapping } = request;
   const tableProblem = tableNameProblem(mapping.table);
   if (tableProblem) throw new TerminalError(`${source.name}: ${tableProblem}`, { file: source.name, table: mapping.table });
-  const header = await readHeader(source, { delimiter: mapping.delimiter, compressed: request.compressed });
-  checkHeader(header, source.name);
+  const format = request.format ?? 'csv';
+  if (format !== 'csv' && mapping.trailer) {
+    throw new TerminalError(`${source.name}: the mapping asks for a trailer line, which only a CSV file has, and this file is ${format}`, { file: source.name, table: mapping.table });
+  }
+  const { header, types } = await describeFields(source, { format, delimiter: mapping.delimiter, compressed: request.compressed });
   const { expected, trailerOffset } = await expectedCount(request, source);
   return {
     table: mapping.table,
     loadId: request.loadId,
     source,
     header,
+    ...(format === 'csv' ? {} : { format }),
+    ...(types === undefined ? {} : { types }),
     delimiter: mapping.delimiter,
     compressed: request.compressed,
     ...(trailerOffset === undefined ? {} : { trailerOffset }),

@@ -64,16 +64,22 @@ export async function firstBadRecord(records: AsyncIterable<CsvRecord>): Promise
   }
 }
 
-/** A value as canonical CSV writes it: always quoted, its quotes doubled. */
-function quoted(value: string): string {
-  return `"${value.replaceAll('"', '""')}"`;
+/**
+ * The text that stands for NULL in CSV that landfall writes or reads (a missing field, not an empty one): no field of
+ * a real file holds it, and it is written unquoted, where every value is quoted.
+ */
+export const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
+
+/** A value as canonical CSV writes it: always quoted, its quotes doubled; NULL as the marker, unquoted. */
+function quoted(value: string | null): string {
+  return value === null ? NULL_MARKER : `"${value.replaceAll('"', '""')}"`;
 }
 
 /**
  * Writes a header of `width` fields, then the records, as CSV that every reader takes alike: comma-separated, every
  * value quoted, LF line ends, no blank lines. Returns the rows written.
  */
-export async function writeCanonicalCsv(records: AsyncIterable<CsvRecord>, width: number, destination: string): Promise<number> {
+export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonly (string | null)[] }>, width: number, destination: string): Promise<number> {
   const out = createWriteStream(destination);
   const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);

@@ -1,5 +1,7 @@
 // The warehouse port: what a backend (DuckDB locally, BigQuery in production) must do to take one file's rows.
+import type { FileFormat } from '../config/file-format.js';
 import type { ReuploadPolicy } from '../config/mapping.js';
+import type { ColumnType } from './formats/column-types.js';
 import type { FileSource } from './source.js';
 
 /** Where an expected row count came from, for messages such as "expected 12 (go file X line 1)". */
@@ -29,10 +31,18 @@ export interface LoadJob {
   loadId: string;
   /** Identity (name, uri, generation, bytes) and the bytes themselves. */
   source: FileSource;
-  /** Column names from the first record, validated (no empty, duplicate or reserved names). */
+  /**
+   * The file's field names, validated (no empty, duplicate or reserved names): a CSV header, every key of a JSON-lines
+   * file in the order first seen, a Parquet or Avro schema's columns.
+   */
   header: readonly string[];
+  /** What the file holds; CSV when absent. */
+  format?: FileFormat;
+  /** Parquet and Avro: each field's type, which a new table takes. Absent: every field loads as a string. */
+  types?: readonly ColumnType[];
+  /** CSV only. */
   delimiter: string;
-  /** The source is gzip-compressed (`.csv.gz`). */
+  /** The source is gzip-compressed as a whole (`.csv.gz`, `.jsonl.gz`). */
   compressed: boolean;
   /**
    * Byte offset, in the uncompressed content, where the trailer line starts: rows end before it.

@@ -1,5 +1,6 @@
 // File name → which mapping claims it, as what (data or go file), for which batch key.
-import type { TableMapping } from '../config/index.js';
+import { formatOfName } from '../config/index.js';
+import type { FileFormat, TableMapping } from '../config/index.js';
 import { baseNameOf, batchKeyOf, expandPattern } from './pattern.js';
 
 export const FILE_ROLES = ['data', 'go'] as const;
@@ -11,6 +12,8 @@ export interface Classification {
   batchKey: string;
   /** A gzip data file (`….gz`): read through gunzip. */
   compressed: boolean;
+  /** What a data file holds: the mapping's `format:`, else what its name's extension says, else CSV. */
+  format: FileFormat;
 }
 
 const GZ = '.gz';
@@ -23,11 +26,14 @@ export function dataPatterns(mapping: Pick<TableMapping, 'pattern'>): string[] {
 function classifyOne(baseName: string, mapping: TableMapping): Classification | undefined {
   for (const pattern of dataPatterns(mapping)) {
     const batchKey = batchKeyOf(pattern, baseName);
-    if (batchKey !== undefined) return { mapping, role: 'data', batchKey, compressed: baseName.endsWith(GZ) };
+    if (batchKey !== undefined) {
+      const format = mapping.format ?? formatOfName(baseName) ?? 'csv';
+      return { mapping, role: 'data', batchKey, compressed: baseName.endsWith(GZ), format };
+    }
   }
   if (mapping.goFile !== undefined) {
     const batchKey = batchKeyOf(mapping.goFile.pattern, baseName);
-    if (batchKey !== undefined) return { mapping, role: 'go', batchKey, compressed: false };
+    if (batchKey !== undefined) return { mapping, role: 'go', batchKey, compressed: false, format: 'csv' };
   }
   return undefined;
 }

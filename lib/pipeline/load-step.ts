@@ -1,4 +1,5 @@
 // One claimed load: read the parts through the object store, load with the engine, move them, say how it went.
+import type { FileFormat } from '../config/file-format.js';
 import type { TableMapping } from '../config/mapping.js';
 import type { Topology } from '../config/topology.js';
 import type { GoFileInput, LoadReport, LoadRequest as EngineRequest } from '../load/index.js';
@@ -22,6 +23,7 @@ export interface LoadStepDeps {
   load: LoadEngine;
   mapping: TableMapping;
   compressed: boolean;
+  format: FileFormat;
   now: () => string;
   /** Where the time goes: stat, warehouse (the engine's download or ranged reads, queue, load), move. */
   laps?: Laps;
@@ -116,6 +118,7 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
       source,
       mapping: deps.mapping,
       compressed: deps.compressed,
+      format: deps.format,
       loadId,
       ...(goFile ? { goFile } : {}),
       ...(request.replay ? { replay: true } : {}),

@@ -3,7 +3,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../../errors.js';
-import { firstBadRecord, firstRecord, jobRecords } from '../../load/index.js';
+import { NULL_MARKER, firstBadRecord, firstRecord, jobRecords } from '../../load/index.js';
 import type { LoadJob } from '../../load/index.js';
 import { failureOf, isCsvFailure } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
@@ -25,11 +25,6 @@ export interface CsvReader {
 export const BIGQUERY_CSV: CsvReader = { delimiters: 'ascii', gzip: true, keepsCrlfInValues: true, loadsNul: false };
 export const EMULATOR_CSV: CsvReader = { delimiters: 'comma', gzip: false, keepsCrlfInValues: false, loadsNul: true };
 
-/**
- * An empty field must load as '' and only a missing one as NULL; BigQuery's default null marker is the empty
- * string, so it is set to a value no CSV field holds.
- */
-const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
 const TAIL_MAX_BYTES = 64 * 1024;
 const HEAD_PROBE_BYTES = 4 * 1024;
 
@@ -116,6 +111,7 @@ export function loadConfiguration(ctx: StagingContext, staging: string, width: n
       allowQuotedNewlines: true,
       allowJaggedRows: false,
       encoding: 'UTF-8',
+      // An empty field loads as '' and only a missing one as NULL (BigQuery's default marker is the empty string).
       nullMarker: NULL_MARKER,
     },
   };

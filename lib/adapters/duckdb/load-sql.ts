@@ -1,5 +1,5 @@
 // The SQL of a DuckDB load: a new table made from its first file, or one INSERT … SELECT, over DuckDB's own CSV reader.
-import { MAX_LINE_BYTES } from '../../load/index.js';
+import { MAX_LINE_BYTES, NULL_MARKER } from '../../load/index.js';
 import type { ColumnPlan } from '../../load/index.js';
 import { ident, literal } from './sql.js';
 
@@ -15,12 +15,6 @@ export interface InsertOptions {
 }
 
 type ReadOptions = Pick<InsertOptions, 'path' | 'columnCount' | 'delimiter' | 'parallel'>;
-
-/**
- * A value no field holds, as DuckDB's NULL string: every empty field reads as '', and NULL means only "the row had no
- * such field" (null padding). NULL means only that: NULL in a table column means "the file had no such column".
- */
-const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
 
 /**
  * `read_csv` sees synthetic names c1…cN, so names from the file never enter its options; the SELECT maps them to
@@ -43,6 +37,8 @@ export function readCsvSql(options: ReadOptions): string {
     'skip = 0',
     'strict_mode = true',
     'null_padding = true',
+    // Every empty field reads as '', and NULL means only "the row had no such field" (null padding, or the marker
+    // landfall's own copies write for a missing or JSON-null value).
     `nullstr = ${literal(NULL_MARKER)}`,
     'allow_quoted_nulls = false',
     'ignore_errors = false',
@@ -62,25 +58,42 @@ function fieldCountCheck(columnCount: number): string {
   return `WHERE CASE WHEN c${columnCount + 1} IS NOT NULL OR c${columnCount} IS NULL THEN error(${literal(FIELD_COUNT_ERROR)}) ELSE true END`;
 }
 
-function fromFile(options: ReadOptions): string {
-  return `FROM ${readCsvSql(options)} ${fieldCountCheck(options.columnCount)}`;
+/** Where a load's rows come from, and how each field reaches a column: CSV here, other formats in format-sql.ts. */
+export interface Relation {
+  /** `FROM …`, with any check its rows need. */
+  from: string;
+  /** Field `position` (1-based) as an existing column takes it (DuckDB casts it to the column's type). */
+  field(position: number): string;
+  /** Field `position` as a new table's column: of the type the file gives it, or VARCHAR. */
+  created(position: number): string;
+  /** The `_extra` value: the fields the table has no column for, as one JSON object (NULL when there are none). */
+  extra(plan: ColumnPlan): string;
+}
+
+export function csvRelation(options: ReadOptions): Relation {
+  return {
+    from: `FROM ${readCsvSql(options)} ${fieldCountCheck(options.columnCount)}`,
+    field: (position) => `c${position}`,
+    created: (position) => `c${position}`,
+    extra: (plan) => (plan.extra.length === 0 ? 'NULL' : `json_object(${plan.extra.map((e) => `${literal(e.key)}, c${e.position}`).join(', ')})`),
+  };
 }
 
 /**
  * A table that does not exist yet is made from its first file in one statement: every header column a VARCHAR of its
- * own name, `_extra` NULL, `_load_id` the load's. In one transaction with the rest of the load, as an INSERT would be,
- * and 2–4 % faster than CREATE TABLE then INSERT (5M rows, four alternating runs).
+ * own name (or the file's own type), `_extra` NULL, `_load_id` the load's. In one transaction with the rest of the
+ * load, as an INSERT would be, and 2–4 % faster than CREATE TABLE then INSERT (5M rows, four alternating runs).
  */
-export function createTableAsSql(options: Omit<InsertOptions, 'plan'> & { header: readonly string[] }): string {
-  const values = [...options.header.map((name, i) => `c${i + 1} AS ${ident(name)}`), 'CAST(NULL AS JSON) AS "_extra"', `${literal(options.loadId)} AS "_load_id"`];
-  return `CREATE TABLE ${ident(options.table)} AS SELECT ${values.join(', ')} ${fromFile(options)}`;
+export function createTableAsSql(options: Omit<InsertOptions, 'plan'> & { header: readonly string[]; relation?: Relation }): string {
+  const relation = options.relation ?? csvRelation(options);
+  const values = [...options.header.map((name, i) => `${relation.created(i + 1)} AS ${ident(name)}`), 'CAST(NULL AS JSON) AS "_extra"', `${literal(options.loadId)} AS "_load_id"`];
+  return `CREATE TABLE ${ident(options.table)} AS SELECT ${values.join(', ')} ${relation.from}`;
 }
 
-export function insertSql(options: InsertOptions): string {
+export function insertSql(options: InsertOptions & { relation?: Relation }): string {
   const { plan } = options;
+  const relation = options.relation ?? csvRelation(options);
   const targets = [...plan.known.map((k) => ident(k.column)), '"_extra"', '"_load_id"'];
-  const extra =
-    plan.extra.length === 0 ? 'NULL' : `json_object(${plan.extra.map((e) => `${literal(e.key)}, c${e.position}`).join(', ')})`;
-  const values = [...plan.known.map((k) => `c${k.position}`), extra, literal(options.loadId)];
-  return `INSERT INTO ${ident(options.table)} (${targets.join(', ')}) SELECT ${values.join(', ')} ${fromFile(options)}`;
+  const values = [...plan.known.map((k) => relation.field(k.position)), relation.extra(plan), literal(options.loadId)];
+  return `INSERT INTO ${ident(options.table)} (${targets.join(', ')}) SELECT ${values.join(', ')} ${relation.from}`;
 }

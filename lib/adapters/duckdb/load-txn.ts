@@ -2,7 +2,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkExpectedRows, hasSuspectBytes, planColumns, planForSource } from '../../load/index.js';
 import type { LoadJob, LoadOptions, LoadResult, PriorLoad } from '../../load/index.js';
+import { jsonCopyRelation, parquetRelation } from './format-sql.js';
 import { createTableAsSql, insertSql } from './load-sql.js';
+import type { Relation } from './load-sql.js';
 import { insertMetadataSql, markReplaced, priorLoadsSql, readPriorLoads } from './metadata.js';
 import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
@@ -30,9 +32,25 @@ async function runWithProgress(connection: DuckDBConnection, sql: string, option
   }
 }
 
+/** How DuckDB reads a file that is not CSV (CSV's own read is the default of the statements). */
+export function relationOf(job: LoadJob, rows: RowsFile): Relation | undefined {
+  if (job.format === 'jsonl' || job.format === 'avro') return jsonCopyRelation(rows, job);
+  if (job.format === 'parquet') return parquetRelation(rows.path, job);
+  return undefined;
+}
+
 /** The file's rows into the table: the statement that creates it from them, or an INSERT with drift into `_extra`. */
 async function insertRows(connection: DuckDBConnection, catalog: TableCatalog, job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<number> {
-  const read = { table: job.table, columnCount: job.header.length, loadId: job.loadId, path: rows.path, delimiter: rows.delimiter, parallel: rows.parallel };
+  const relation = relationOf(job, rows);
+  const read = {
+    table: job.table,
+    columnCount: job.header.length,
+    loadId: job.loadId,
+    path: rows.path,
+    delimiter: rows.delimiter,
+    parallel: rows.parallel,
+    ...(relation ? { relation } : {}),
+  };
   const columns = await catalog.columns(job.table);
   if (columns !== undefined) return runWithProgress(connection, insertSql({ ...read, plan: planColumns(job.header, columns) }), options);
   await runWithProgress(connection, createTableAsSql({ ...read, header: job.header }), options);
@@ -87,7 +105,7 @@ async function loadInTransaction(
  * instead); a canonical copy was written by landfall's own reader, so nothing in it is suspect.
  */
 function suspectCheck(job: LoadJob, rows: RowsFile): () => Promise<void> {
-  const suspect = rows.canonical ? Promise.resolve(false) : (!job.compressed && job.source.suspectBytes) || hasSuspectBytes(rows.path);
+  const suspect = rows.canonical || (job.format ?? 'csv') !== 'csv' ? Promise.resolve(false) : (!job.compressed && job.source.suspectBytes) || hasSuspectBytes(rows.path);
   suspect.catch(() => undefined);
   return async () => {
     if (await suspect) throw new SuspectRows(job.source.name);

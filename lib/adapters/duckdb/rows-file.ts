@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyPlainPrefix, dataRecords, writeCanonicalCsv } from '../../load/index.js';
+import { copyPlainPrefix, dataRecords, fieldRecords, writeCanonicalCsv } from '../../load/index.js';
 import type { LoadJob } from '../../load/index.js';
 
 /** A path DuckDB reads as itself: nothing in it that a glob (or anything else) expands. */
@@ -27,7 +27,7 @@ export interface RowsFile {
 
 async function tempPath(job: LoadJob, tempDirectory: string, suffix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   await mkdir(tempDirectory, { recursive: true });
-  const path = join(tempDirectory, `landfall-${job.loadId}${suffix}.csv`);
+  const path = join(tempDirectory, `landfall-${job.loadId}${suffix}`);
   const cleanup = () => rm(path, { force: true });
   await cleanup();
   return { path, cleanup };
@@ -39,11 +39,12 @@ async function tempPath(job: LoadJob, tempDirectory: string, suffix: string): Pr
  * gzip or trailer file is copied out as plain rows (zlib checks a gzip stream to its end, DuckDB's reader does not).
  */
 export async function rowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFile> {
+  if (job.format === 'jsonl' || job.format === 'avro') return jsonRowsFile(job, tempDirectory);
   const read = { delimiter: job.delimiter, parallel: true, canonical: false };
   const whole = !job.compressed && job.trailerOffset === undefined;
   const local = whole ? await job.source.localPath() : undefined;
   if (local !== undefined && PLAIN_PATH.test(local)) return { path: local, ...read, cleanup: async () => undefined };
-  const { path, cleanup } = await tempPath(job, tempDirectory, '');
+  const { path, cleanup } = await tempPath(job, tempDirectory, `.${job.format ?? 'csv'}`);
   try {
     if (local !== undefined) {
       await symlink(local, path);
@@ -63,11 +64,31 @@ export async function rowsFile(job: LoadJob, tempDirectory: string): Promise<Row
  * rule fails the copy with its line.
  */
 export async function canonicalRowsFile(job: LoadJob, rows: RowsFile, tempDirectory: string): Promise<RowsFile> {
-  const { path, cleanup } = await tempPath(job, tempDirectory, '-canonical');
+  const { path, cleanup } = await tempPath(job, tempDirectory, '-canonical.csv');
   try {
     const records = dataRecords(createReadStream(rows.path), { file: job.source.name, table: job.table, delimiter: rows.delimiter, width: job.header.length });
     await writeCanonicalCsv(records, job.header.length, path);
     return { path, delimiter: ',', parallel: false, canonical: true, cleanup, ...(rows.trailerLine === undefined ? {} : { trailerLine: rows.trailerLine }) };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/**
+ * A JSON-lines or Avro file as canonical CSV written by landfall, which reads it (DuckDB has no Avro reader here, and
+ * its JSON reader prints numbers again): each field's text, each field's JSON text, an empty last field (see
+ * jsonCopyRelation). A bad line fails the copy with its number.
+ */
+async function jsonRowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFile> {
+  const { path, cleanup } = await tempPath(job, tempDirectory, '-canonical.csv');
+  const width = job.header.length;
+  async function* rows() {
+    for await (const record of fieldRecords(job)) yield { fields: [...record.texts, ...record.json!.map((j) => j ?? null), ''] };
+  }
+  try {
+    await writeCanonicalCsv(rows(), 2 * width + 1, path);
+    return { path, delimiter: ',', parallel: false, canonical: true, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

@@ -4,6 +4,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
 import { MAX_LINE_BYTES, settled } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
+import { castFailure, isConversionError } from './cast-failure.js';
 import { classifyDuckDbError, isOutOfMemory, isReaderError } from './errors.js';
 import { SuspectRows, runBatchTransaction, runTransaction } from './load-txn.js';
 import type { BatchItem } from './load-txn.js';
@@ -169,6 +170,8 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
         throw this.outOfMemory(job, retriedOnOneThread ? 'also on a second attempt with one thread' : 'on one thread', error);
       }
       const context = { file: job.source.name, table: job.table, loadId: job.loadId };
+      if (isConversionError(error)) throw await castFailure(this.connection, job, rows, error);
+      if ((job.format ?? 'csv') !== 'csv') throw this.readerFailure(job, error);
       if (!(error instanceof SuspectRows) && !isReaderError(error)) throw classifyDuckDbError(error, context);
       if (rows.canonical) {
         const what = `DuckDB's CSV reader refused landfall's canonical copy of a file that keeps every rule (${String((error as Error).message).split('\n')[0]})`;
@@ -189,6 +192,14 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
     } finally {
       await canonical.cleanup();
     }
+  }
+
+  /** DuckDB's JSON or Parquet reader refused a file landfall's own read let through: said in the file's terms. */
+  private readerFailure(job: LoadJob, error: unknown): unknown {
+    const classified = classifyDuckDbError(error, { file: job.source.name, table: job.table, loadId: job.loadId });
+    if (!(classified instanceof TerminalError) || classified.message.startsWith(job.source.name)) return classified;
+    const what = String((error as Error).message ?? error).split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '');
+    return new TerminalError(`${job.source.name}: not a readable ${job.format} file (${what})`, { file: job.source.name, table: job.table, loadId: job.loadId }, error);
   }
 
   private async onOneThread(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {

@@ -65,14 +65,14 @@ function notLoaded(task: Extract<Task, { kind: 'data' }>, options: LoadCliOption
 }
 
 async function loadData(task: Extract<Task, { kind: 'data' }>, warehouse: Warehouse, options: LoadCliOptions): Promise<Done> {
-  const { mapping, compressed } = task.found;
+  const { mapping, compressed, format } = task.found;
   const loadId = randomUUID();
   try {
     const source = await openLocalFile(task.path, options.landingRoot === undefined ? {} : { landingRoot: options.landingRoot });
     const goPath = task.goPath;
     const goFile = goPath && task.goName ? { name: task.goName, bytes: (await stat(goPath)).size, read: () => readFile(goPath, 'utf8') } : undefined;
     const onProgress = options.json ? undefined : progressPrinter(source.name);
-    const report = await loadFile(warehouse, { source, mapping, compressed, loadId, force: options.force, ...(goFile && { goFile }), ...(onProgress && { onProgress }) });
+    const report = await loadFile(warehouse, { source, mapping, compressed, format, loadId, force: options.force, ...(goFile && { goFile }), ...(onProgress && { onProgress }) });
     const failure = report.failure && { message: report.failure.message, ...report.failure.context };
     return { outcome: report.outcome, path: source.path, ...(failure && { failure }), ...(task.goPath && { goPath: task.goPath }) };
   } catch (error) {

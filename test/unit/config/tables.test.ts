@@ -98,7 +98,7 @@ test('unknown keys are reported where they are written, at every level', () => {
     '  trailer: { row_count_column: 1, skip: true }',
   ].join('\n');
   assertProblems(problems({ 'keys.yaml': text }), [
-    ['keys.yaml:3', 'unknown key "go_fle" in "a_*.csv" (allowed: table, go_file, trailer, delimiter, reupload, max_wait)'],
+    ['keys.yaml:3', 'unknown key "go_fle" in "a_*.csv" (allowed: table, format, go_file, trailer, delimiter, reupload, max_wait)'],
     ['keys.yaml:8', 'unknown key "row_count" in go_file (allowed: pattern, format, row_count_key, row_count_column, name_key, name_column, status_key, status_column, status_ok)'],
     ['keys.yaml:11', 'unknown key "skip" in trailer (allowed: row_count_column, marker)'],
   ]);

@@ -21,11 +21,11 @@ test('FILE_ROLES lists the roles', () => {
 });
 
 test('a data file is classified with its batch key', () => {
-  assert.deepEqual(classify('trades_20240115.csv', mappings), { mapping: trades, role: 'data', batchKey: '20240115', compressed: false });
+  assert.deepEqual(classify('trades_20240115.csv', mappings), { mapping: trades, role: 'data', batchKey: '20240115', compressed: false, format: 'csv' });
 });
 
 test('a go file is classified to its mapping', () => {
-  assert.deepEqual(classify('trades_20240115.go', mappings), { mapping: trades, role: 'go', batchKey: '20240115', compressed: false });
+  assert.deepEqual(classify('trades_20240115.go', mappings), { mapping: trades, role: 'go', batchKey: '20240115', compressed: false, format: 'csv' });
 });
 
 test('folders in the object name are ignored', () => {
@@ -35,8 +35,8 @@ test('folders in the object name are ignored', () => {
 });
 
 test('a .gz twin of a data pattern matches as compressed', () => {
-  assert.deepEqual(classify('incoming/trades_K.csv.gz', mappings), { mapping: trades, role: 'data', batchKey: 'K', compressed: true });
-  assert.deepEqual(classify('ticks_1.csv.gz', mappings), { mapping: gzipped, role: 'data', batchKey: '1', compressed: true });
+  assert.deepEqual(classify('incoming/trades_K.csv.gz', mappings), { mapping: trades, role: 'data', batchKey: 'K', compressed: true, format: 'csv' });
+  assert.deepEqual(classify('ticks_1.csv.gz', mappings), { mapping: gzipped, role: 'data', batchKey: '1', compressed: true, format: 'csv' });
   assert.equal(classify('ticks_1.csv', mappings), undefined, 'a .gz pattern does not match the uncompressed name');
   assert.equal(classify('trades_K.go.gz', mappings), undefined, 'go files have no .gz twin');
 });

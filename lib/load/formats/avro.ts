@@ -1,0 +1,162 @@
+// Avro object container files, read with avsc: the writer's schema as columns and types, each record as JSON text.
+import avro from 'avsc';
+import type { Schema } from 'avsc';
+import { TerminalError } from '../../errors.js';
+import type { FileSource } from '../source.js';
+import type { ColumnType } from './column-types.js';
+import type { JsonLine } from './jsonl.js';
+import type { TypedShape } from './parquet.js';
+
+type Node = Exclude<Schema, string> & { type: string; logicalType?: string; precision?: number; scale?: number; fields?: { name: string; type: Schema }[]; items?: Schema; values?: Schema };
+
+/** Longs as BigInt: a JS number would round 2^53 + 1 silently. */
+const LONG = avro.types.LongType.__with({
+  fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64LE(BigInt(n));
+    return buffer;
+  },
+  fromJSON: (x: number) => BigInt(x),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === 'bigint',
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/** A union of null and one type is that type, nullable; any other union is kept whole. */
+function unwrap(schema: Schema): Schema {
+  if (!Array.isArray(schema)) return schema;
+  const rest = schema.filter((s) => s !== 'null' && (s as Node).type !== 'null');
+  return rest.length === 1 ? rest[0]! : schema;
+}
+
+const branchName = (schema: Schema): string => (typeof schema === 'string' ? schema : ((schema as { name?: string }).name ?? (schema as Node).type));
+const node = (schema: Schema): Node => (typeof schema === 'string' ? ({ type: schema } as Node) : (schema as Node));
+
+export function avroColumnType(schema: Schema): ColumnType {
+  const s = unwrap(schema);
+  if (Array.isArray(s)) return 'JSON';
+  const { type, logicalType, precision, scale } = node(s);
+  if (logicalType === 'decimal' && precision !== undefined) return `NUMERIC(${precision},${scale ?? 0})`;
+  if (logicalType === 'date') return 'DATE';
+  if (logicalType === 'time-millis' || logicalType === 'time-micros') return 'TIME';
+  if (logicalType === 'timestamp-millis' || logicalType === 'timestamp-micros') return 'TIMESTAMP';
+  if (logicalType === 'local-timestamp-millis' || logicalType === 'local-timestamp-micros') return 'DATETIME';
+  const plain: Record<string, ColumnType> = { boolean: 'BOOL', int: 'INT64', long: 'INT64', float: 'FLOAT64', double: 'FLOAT64', string: 'STRING', enum: 'STRING', bytes: 'BYTES', fixed: 'BYTES' };
+  return plain[type] ?? 'JSON';
+}
+
+const pad = (n: bigint | number, width: number) => String(n).padStart(width, '0');
+
+function decimalText(bytes: Buffer, scale: number): string {
+  let n = bytes.length === 0 ? 0n : BigInt.asIntN(bytes.length * 8, BigInt(`0x${bytes.toString('hex')}`));
+  const negative = n < 0n;
+  if (negative) n = -n;
+  const digits = pad(n, scale + 1);
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffff` (with `Z` for an instant). */
+function microsText(micros: bigint, zone: boolean): string {
+  const seconds = micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
+  const fraction = micros - seconds * 1_000_000n;
+  const iso = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  return `${iso}.${pad(fraction, 6)}${zone ? 'Z' : ''}`;
+}
+
+/** A decoded value as JSON text, by its writer's schema: logical types as text a warehouse casts, bytes as base64. */
+function toJson(schema: Schema, value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  const s = unwrap(schema);
+  if (Array.isArray(s)) {
+    // A wrapped union value: { "branch": value }.
+    const [branch, inner] = Object.entries(value as object)[0]!;
+    const member = s.find((m) => branchName(m) === branch);
+    return `{${JSON.stringify(branch)}:${toJson(member ?? 'string', inner)}}`;
+  }
+  const n = node(s);
+  switch (n.logicalType) {
+    case 'decimal':
+      return JSON.stringify(decimalText(value as Buffer, n.scale ?? 0));
+    case 'date':
+      return JSON.stringify(new Date(Number(value) * 86_400_000).toISOString().slice(0, 10));
+    case 'time-millis':
+    case 'time-micros': {
+      const micros = BigInt(value as number | bigint) * (n.logicalType === 'time-millis' ? 1000n : 1n);
+      return JSON.stringify(microsText(micros, false).slice(11));
+    }
+    case 'timestamp-millis':
+    case 'timestamp-micros':
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros': {
+      const micros = BigInt(value as number | bigint) * (n.logicalType.endsWith('millis') ? 1000n : 1n);
+      return JSON.stringify(microsText(micros, !n.logicalType.startsWith('local')));
+    }
+  }
+  switch (n.type) {
+    case 'long':
+    case 'int':
+    case 'boolean':
+      return String(value);
+    case 'float':
+    case 'double':
+      return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
+    case 'bytes':
+    case 'fixed':
+      return JSON.stringify((value as Buffer).toString('base64'));
+    case 'array':
+      return `[${(value as unknown[]).map((v) => toJson(n.items!, v)).join(',')}]`;
+    case 'map':
+      return `{${Object.entries(value as object).map(([k, v]) => `${JSON.stringify(k)}:${toJson(n.values!, v)}`).join(',')}}`;
+    case 'record':
+    case 'error':
+      return `{${n.fields!.map((f) => `${JSON.stringify(f.name)}:${toJson(f.type, (value as Record<string, unknown>)[f.name])}`).join(',')}}`;
+    default:
+      return JSON.stringify(value);
+  }
+}
+
+function avroError(file: string, error: unknown): TerminalError {
+  const what = String((error as Error).message ?? error).split('\n')[0];
+  return new TerminalError(`${file}: not a readable Avro file (${what})`, { file }, error);
+}
+
+/** The file's records as JSON lines (`line` is the record's number), with the writer's schema. */
+export async function* avroRecords(source: FileSource, onSchema?: (fields: { name: string; type: Schema }[]) => void): AsyncGenerator<JsonLine> {
+  const decoder = avro.createFileDecoder(await source.localPath(), {
+    parseHook: (schema: Schema) => avro.Type.forSchema(schema, { registry: { long: LONG } as never, wrapUnions: 'auto' }),
+  });
+  let fields: { name: string; type: Schema }[] | undefined;
+  const failed = new Promise<never>((_, reject) => decoder.once('error', reject));
+  failed.catch(() => undefined);
+  // The writer's schema as written (avsc's parsed type drops logical types it was not told of).
+  decoder.once('metadata', (_type: avro.Type, _codec: string, header: { meta: Record<string, Buffer> }) => {
+    const schema = node(JSON.parse(header.meta['avro.schema']!.toString('utf8')) as Schema);
+    fields = schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }];
+    onSchema?.(fields);
+  });
+  let record = 0;
+  try {
+    for await (const value of decoder as AsyncIterable<unknown>) {
+      record++;
+      const values = fields!.map((f) => toJson(f.type, fields!.length === 1 && f.name === 'value' && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
+      yield { line: record, keys: fields!.map((f) => f.name), values };
+    }
+    if (fields === undefined) await Promise.race([failed, new Promise((resolve) => decoder.once('end', resolve))]);
+  } catch (error) {
+    throw avroError(source.name, error);
+  } finally {
+    decoder.destroy();
+  }
+}
+
+/** The columns, types and record count: the whole file is decoded once, which also checks every block. */
+export async function describeAvro(source: FileSource): Promise<TypedShape> {
+  let fields: { name: string; type: Schema }[] = [];
+  let records = 0;
+  for await (const _ of avroRecords(source, (f) => (fields = f))) records++;
+  if (fields.length === 0) throw avroError(source.name, new Error('no schema in the file header'));
+  const types = fields.map((f) => avroColumnType(f.type));
+  return { names: fields.map((f) => f.name), types, fileTypes: fields.map((f) => JSON.stringify(f.type)), records };
+}

@@ -1,0 +1,44 @@
+// A file's records as text aligned to its fields, whatever the format landfall reads itself (CSV, JSON lines, Avro).
+import { TerminalError } from '../../errors.js';
+import { jobRecords } from '../records.js';
+import type { LoadJob } from '../warehouse.js';
+import { avroRecords } from './avro.js';
+import { textOfJson } from './json-object.js';
+import type { JsonLine } from './jsonl.js';
+import { jsonLines } from './jsonl.js';
+
+export interface FieldRecord {
+  /** The physical line (CSV, JSON lines) or the record's number (Avro). */
+  line: number;
+  /** Field i of the job's header as a string column holds it; NULL where the record has no such field or a JSON null. */
+  texts: (string | null)[];
+  /** JSON formats: field i's JSON text, undefined where the record lacks it. */
+  json?: (string | undefined)[];
+}
+
+async function* aligned(objects: AsyncIterable<JsonLine>, header: readonly string[]): AsyncGenerator<FieldRecord> {
+  const index = new Map(header.map((name, i) => [name, i]));
+  for await (const object of objects) {
+    const json: (string | undefined)[] = Array.from({ length: header.length }, () => undefined);
+    object.keys.forEach((key, k) => (json[index.get(key)!] = object.values[k]));
+    yield { line: object.line, texts: json.map(textOfJson), json };
+  }
+}
+
+/** What "line" means in a message about this format's records. */
+export function recordWord(job: Pick<LoadJob, 'format'>): 'line' | 'record' {
+  return job.format === 'avro' || job.format === 'parquet' ? 'record' : 'line';
+}
+
+export async function* fieldRecords(job: LoadJob): AsyncGenerator<FieldRecord> {
+  const format = job.format ?? 'csv';
+  if (format === 'csv') {
+    for await (const record of jobRecords(job)) yield { line: record.line, texts: record.fields };
+  } else if (format === 'jsonl') {
+    yield* aligned(jsonLines(job.source, job.compressed, job.table), job.header);
+  } else if (format === 'avro') {
+    yield* aligned(avroRecords(job.source), job.header);
+  } else {
+    throw new TerminalError(`${job.source.name}: landfall reads ${format} records through DuckDB only`, { file: job.source.name });
+  }
+}
