@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what landfall's local stack and tests need, idempotently; builds are cached under .cache/ (git-ignored).
 #
-# Usage: emulators/install.sh [STEP...]    STEPS: check npm node24 storage bigquery dbt checkov (default: all, in that order)
+# Usage: emulators/install.sh [STEP...]    STEPS: check npm node24 storage bigquery dbt writers checkov (default: all but polars, in that order)
 #   check     gcloud (with the Pub/Sub and Firestore emulators), java, go, python3 are on the machine
 #   npm       node_modules from package-lock.json
 #   node24    .cache/node24/bin/node: Node.js 24, the Cloud Functions runtime (nodejs24), from the npm registry
 #   storage   .cache/bin/fake-gcs-server
 #   bigquery  .cache/bin/bigquery-emulator (cold build: minutes and ~6 GB RAM; only when missing or re-pinned)
 #   dbt       .cache/venv with dbt-core, dbt-duckdb and a python duckdb that reads our Node DuckDB files
+#   writers   pyarrow, fastavro and Apache Avro's `avro` in that venv: the real writers of test/fixtures/formats/
 #   checkov   .cache/checkov-venv with checkov (its own venv: its closure conflicts with dbt's), for the terraform scan
 #   polars    Polars and pyarrow in that venv, for the load benchmark's seed-001 baseline (not a default step)
 # Each step prints one line when it does something and nothing when it is already done. A stamp per step
@@ -164,6 +165,18 @@ step_polars() {
   stamp_set polars "$want"
 }
 
+# The imports are checked as well as the stamp: the dbt step recreates the venv when its pins change, dropping these.
+step_writers() {
+  local want
+  want=$(sha256sum emulators/writers-requirements.txt | cut -c1-16)
+  stamp_ok writers "$want" && "$CACHE/venv/bin/python" -c 'import pyarrow, fastavro, avro, duckdb' 2>/dev/null && return 0
+  [ -x "$CACHE/venv/bin/pip" ] || die "the project venv is missing: run 'bash emulators/install.sh dbt' first"
+  say "python venv .cache/venv: $(grep -E '==' emulators/writers-requirements.txt | paste -sd' ')"
+  mkdir -p "$CACHE/build" && : >"$CACHE/build/writers.log"
+  logged "$CACHE/build/writers.log" "$CACHE/venv/bin/pip" install --disable-pip-version-check --no-input -r emulators/writers-requirements.txt
+  stamp_set writers "$want"
+}
+
 step_checkov() {
   local want
   want=$(sha256sum emulators/checkov-requirements.txt | cut -c1-16)
@@ -196,15 +209,15 @@ check_duckdb_compat() {
 
 main() {
   local steps=("$@")
-  [ ${#steps[@]} -gt 0 ] || steps=(check npm node24 storage bigquery dbt checkov)
+  [ ${#steps[@]} -gt 0 ] || steps=(check npm node24 storage bigquery dbt writers checkov)
   mkdir -p "$CACHE"
   # Two test runs in one clone must not build into the same folder at once.
   exec 9>"$CACHE/install.lock"
   flock 9
   for step in "${steps[@]}"; do
     case $step in
-      check | npm | node24 | storage | bigquery | dbt | checkov | polars) "step_$step" ;;
-      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt checkov polars)" ;;
+      check | npm | node24 | storage | bigquery | dbt | writers | checkov | polars) "step_$step" ;;
+      *) die "unknown step '$step' (steps: check npm node24 storage bigquery dbt writers checkov polars)" ;;
     esac
   done
 }
