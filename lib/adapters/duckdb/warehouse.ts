@@ -199,7 +199,8 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
     const classified = classifyDuckDbError(error, { file: job.source.name, table: job.table, loadId: job.loadId });
     if (!(classified instanceof TerminalError) || classified.message.startsWith(job.source.name)) return classified;
     const what = String((error as Error).message ?? error).split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '');
-    return new TerminalError(`${job.source.name}: not a readable ${job.format} file (${what})`, { file: job.source.name, table: job.table, loadId: job.loadId }, error);
+    const format = job.format === 'jsonl' ? 'JSON lines' : job.format === 'avro' ? 'Avro' : 'Parquet';
+    return new TerminalError(`${job.source.name}: the file is not valid ${format} (${what})`, { file: job.source.name, table: job.table, loadId: job.loadId }, error);
   }
 
   private async onOneThread(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {

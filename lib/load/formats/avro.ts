@@ -117,33 +117,66 @@ function toJson(schema: Schema, value: unknown): string {
   }
 }
 
+/** The container's header (Avro's own spec): magic bytes, metadata (the writer's schema, the codec), sync marker. */
+const HEADER = avro.Type.forSchema({
+  type: 'record',
+  name: 'org.apache.avro.file.Header',
+  fields: [
+    { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+    { name: 'meta', type: { type: 'map', values: 'bytes' } },
+    { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+  ],
+});
+const MAGIC = Buffer.from('Obj\x01', 'latin1');
+const CODECS = ['null', 'deflate'];
+
+/**
+ * The header, and the checks avsc's stream decoder does not make: it waits forever on a header cut short, and ends
+ * quietly, with the records so far, on a block cut short. A whole file ends with the header's sync marker.
+ */
+async function checkedHeader(source: FileSource): Promise<{ fields: { name: string; type: Schema }[] }> {
+  for (let length = 4096; ; length *= 4) {
+    const head = await source.readHead(length);
+    if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('invalid magic bytes: it is not an Avro object container file');
+    const { value, offset } = HEADER.decode(head, 0) as { value?: { meta: Record<string, Buffer>; sync: Buffer }; offset: number };
+    if (offset < 0 || value === undefined) {
+      if (head.length >= source.bytes) throw new Error('the file is cut short inside its header');
+      continue;
+    }
+    const codec = value.meta['avro.codec']?.toString('utf8') ?? 'null';
+    if (!CODECS.includes(codec)) throw new Error(`its blocks are compressed with ${codec}; landfall reads ${CODECS.join(' and ')}`);
+    if (!(await source.readTail(value.sync.length)).equals(value.sync)) throw new Error('the file is cut short: it does not end with its sync marker');
+    const schema = node(JSON.parse(value.meta['avro.schema']!.toString('utf8')) as Schema);
+    return { fields: schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }] };
+  }
+}
+
 function avroError(file: string, error: unknown): TerminalError {
   const what = String((error as Error).message ?? error).split('\n')[0];
-  return new TerminalError(`${file}: not a readable Avro file (${what})`, { file }, error);
+  return new TerminalError(`${file}: the file is not valid Avro (${what})`, { file }, error);
 }
 
 /** The file's records as JSON lines (`line` is the record's number), with the writer's schema. */
 export async function* avroRecords(source: FileSource, onSchema?: (fields: { name: string; type: Schema }[]) => void): AsyncGenerator<JsonLine> {
+  let fields: { name: string; type: Schema }[];
+  try {
+    fields = (await checkedHeader(source)).fields;
+  } catch (error) {
+    throw avroError(source.name, error);
+  }
+  onSchema?.(fields);
   const decoder = avro.createFileDecoder(await source.localPath(), {
     parseHook: (schema: Schema) => avro.Type.forSchema(schema, { registry: { long: LONG } as never, wrapUnions: 'auto' }),
   });
-  let fields: { name: string; type: Schema }[] | undefined;
-  const failed = new Promise<never>((_, reject) => decoder.once('error', reject));
-  failed.catch(() => undefined);
-  // The writer's schema as written (avsc's parsed type drops logical types it was not told of).
-  decoder.once('metadata', (_type: avro.Type, _codec: string, header: { meta: Record<string, Buffer> }) => {
-    const schema = node(JSON.parse(header.meta['avro.schema']!.toString('utf8')) as Schema);
-    fields = schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }];
-    onSchema?.(fields);
-  });
+  const keys = fields.map((f) => f.name);
+  const whole = fields.length === 1 && fields[0]!.name === 'value';
   let record = 0;
   try {
     for await (const value of decoder as AsyncIterable<unknown>) {
       record++;
-      const values = fields!.map((f) => toJson(f.type, fields!.length === 1 && f.name === 'value' && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
-      yield { line: record, keys: fields!.map((f) => f.name), values };
+      const values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
+      yield { line: record, keys, values };
     }
-    if (fields === undefined) await Promise.race([failed, new Promise((resolve) => decoder.once('end', resolve))]);
   } catch (error) {
     throw avroError(source.name, error);
   } finally {
