@@ -95,7 +95,7 @@ async function watch(session: Session, options: StartOptions): Promise<void> {
   if (watcher.existing.length > 0) {
     say(`${landing}/ already holds ${watcher.existing.length} file(s); they are not uploaded again unless they change`);
   }
-  say(`watching ${landing}/ — drop a CSV there (Ctrl-C to stop)`);
+  say(`watching ${landing}/ — drop a file there: CSV, JSON lines, Parquet or Avro (Ctrl-C to stop)`);
   process.once('SIGINT', () => void watcher.close());
   process.once('SIGTERM', () => void watcher.close());
 }

@@ -1,7 +1,7 @@
 // The main command on the real stack (free ports): the samples' fates and dbt run (--once), then a dropped file and Ctrl-C.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -83,7 +83,7 @@ describe('npm start (emulators/start.ts)', { timeout: 600_000 }, () => {
       run = runMainCommand(['--free-ports', '--no-samples', '--work-dir', join(dir, 'watch'), '--landing', landing, '--stable-ms', '300'], {
         DUCKDB_PATH: join(dir, 'watch.duckdb'),
       });
-      await run.waitFor(/^watching .* — drop a CSV there \(Ctrl-C to stop\)$/, STACK_UP_MS);
+      await run.waitFor(/^watching .* — drop a file there: CSV, JSON lines, Parquet or Avro \(Ctrl-C to stop\)$/, STACK_UP_MS);
     });
 
     after(async () => {
@@ -99,6 +99,13 @@ describe('npm start (emulators/start.ts)', { timeout: 600_000 }, () => {
       await file.close();
       const line = await run.waitFor(/^eod_prices_20240301\.csv/, FATE_MS);
       assert.match(line, /^eod_prices_20240301\.csv +→ raw_eod_prices  2 rows  \d+ ms$/);
+    });
+
+    it('loads a JSON-lines, a Parquet and an Avro file dropped there, each into its typed or string table', async () => {
+      for (const name of ['fills_20240115.jsonl', 'quotes_20240115.parquet', 'venues_20240115.avro']) await copyFile(join('test/fixtures/samples/formats', name), join(landing, name));
+      assert.match(await run.waitFor(/^fills_20240115\.jsonl/, FATE_MS), /^fills_20240115\.jsonl +→ raw_fills  3 rows  \d+ ms$/);
+      assert.match(await run.waitFor(/^quotes_20240115\.parquet/, FATE_MS), /^quotes_20240115\.parquet +→ raw_quotes  3 rows  \d+ ms$/);
+      assert.match(await run.waitFor(/^venues_20240115\.avro/, FATE_MS), /^venues_20240115\.avro +→ raw_venues  2 rows  \d+ ms$/);
     });
 
     it('prints the reason of a file that fails, and names nothing twice', async () => {

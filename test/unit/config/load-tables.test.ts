@@ -49,13 +49,16 @@ test('a root that is one YAML file is read on its own', async () => {
   assert.deepEqual((await loadTableMappings(path)).map((m) => m.table), ['raw_prices']);
 });
 
-test('the shipped config/tables holds the four sample mappings in nested folders', async () => {
+test('the shipped config/tables holds the sample mappings, CSV and the other formats, in nested folders', async () => {
   const mappings = await loadTableMappings('config/tables');
   assert.deepEqual(
     mappings.map((m) => [m.source.file, m.pattern, m.table]),
     [
       ['config/tables/market_data/eod_prices.yaml', 'eod_prices_*.csv', 'raw_eod_prices'],
+      ['config/tables/market_data/quotes.yaml', 'quotes_*.parquet', 'raw_quotes'],
       ['config/tables/reference/instruments.yaml', 'instruments_*.csv', 'raw_instruments'],
+      ['config/tables/reference/venues.yaml', 'venues_*.avro', 'raw_venues'],
+      ['config/tables/trading/fills.yaml', 'fills_*.jsonl', 'raw_fills'],
       ['config/tables/trading/positions.yaml', 'positions_*.csv', 'raw_positions'],
       ['config/tables/trading/trades.yaml', 'trades_*.csv', 'raw_trades'],
     ],

@@ -12,7 +12,7 @@ describe('renderDbtSources', () => {
     const doc = parse(renderDbtSources(mappings)) as { sources: { name: string; schema: string; tables: { name: string }[] }[] };
     assert.equal(doc.sources[0]?.name, 'landfall');
     assert.equal(doc.sources[0]?.schema, '{{ target.schema }}');
-    assert.deepEqual(doc.sources[0]?.tables.map((t) => t.name), ['raw_eod_prices', 'raw_instruments', 'raw_positions', 'raw_trades', 'load_metadata']);
+    assert.deepEqual(doc.sources[0]?.tables.map((t) => t.name), ['raw_eod_prices', 'raw_fills', 'raw_instruments', 'raw_positions', 'raw_quotes', 'raw_trades', 'raw_venues', 'load_metadata']);
   });
 
   it('merges two patterns that load one table', async () => {

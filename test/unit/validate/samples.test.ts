@@ -29,8 +29,8 @@ function expectedCount(dir: string, name: string, mapping: Awaited<ReturnType<ty
 test('every sample file is claimed, and every go file or trailer count matches its rows', async () => {
   const mappings = await loadTableMappings('config/tables');
   const seen = new Map<string, string>();
-  for (const dir of [samples, join(samples, 'drift')]) {
-    for (const name of readdirSync(dir).filter((n) => n !== 'README.md' && n !== 'drift')) {
+  for (const dir of [samples, join(samples, 'drift'), join(samples, 'formats')]) {
+    for (const name of readdirSync(dir).filter((n) => !['README.md', 'drift', 'formats', 'make.py'].includes(n))) {
       const found = classify(name, mappings);
       assert.ok(found, `${name} is claimed by a mapping`);
       seen.set(name, `${found.mapping.table}/${found.role}`);
@@ -48,6 +48,9 @@ test('every sample file is claimed, and every go file or trailer count matches i
     'trades_20240115.go': 'raw_trades/go',
     'trades_20240116.csv': 'raw_trades/data',
     'trades_20240116.go': 'raw_trades/go',
+    'fills_20240115.jsonl': 'raw_fills/data',
+    'quotes_20240115.parquet': 'raw_quotes/data',
+    'venues_20240115.avro': 'raw_venues/data',
   });
 });
 
