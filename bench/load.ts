@@ -1,9 +1,11 @@
 // Benchmark: `landfall load` (the compiled CLI) against DuckDB's own CTAS (all VARCHAR, landfall's DuckDB settings) and
 // seed 001's way (Polars read_csv, all strings, into DuckDB through Arrow): wall time and peak RSS, alternating.
 // npm run bench:load -- [--rows 5000000] [--runs 3] [--bytes 2G] [--tools landfall,duckdb,polars]   (writes bench/out/load*.json)
+// --format parquet|jsonl: the same rows written by DuckDB as Parquet (typed) or JSON lines, landfall against DuckDB's
+// own CTAS from read_parquet / read_json (writes bench/out/load-parquet.json, load-jsonl.json).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,8 @@ const POLL_MS = 20;
 
 const TOOLS = ['landfall', 'duckdb', 'polars'] as const;
 type Tool = (typeof TOOLS)[number];
+const FORMATS = ['csv', 'parquet', 'jsonl'] as const;
+type Format = (typeof FORMATS)[number];
 /** landfall's default DuckDB memory limit, given to the DuckDB baseline too. */
 const MEMORY_LIMIT = '256MB';
 
@@ -80,22 +84,37 @@ function measure(command: string, args: string[]): Promise<{ wallMs: number; pea
 
 const PYTHON = join(ROOT, '.cache/venv/bin/python');
 
-function commandOf(tool: Tool, csv: string, tables: string, db: string): [string, string[]] {
+/** The CSV's rows written once by DuckDB as Parquet (types detected from the CSV) or JSON lines, beside it. */
+async function convert(csv: string, format: Exclude<Format, 'csv'>): Promise<string> {
+  const path = csv.replace(/\.csv$/, `.${format}`);
+  if (existsSync(path)) return path;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const quoted = (p: string) => `'${p.replaceAll("'", "''")}'`;
+  await connection.run(`COPY (SELECT * FROM read_csv(${quoted(csv)})) TO ${quoted(`${path}.part`)} (FORMAT ${format === 'jsonl' ? 'json' : 'parquet'})`);
+  connection.closeSync();
+  instance.closeSync();
+  await rename(`${path}.part`, path);
+  return path;
+}
+
+function commandOf(tool: Tool, file: string, tables: string, db: string, format: Format): [string, string[]] {
   switch (tool) {
     case 'landfall':
-      return [process.execPath, [join(ROOT, 'dist/lib/cli/landfall.js'), 'load', '--json', '--tables', tables, '--duckdb', db, csv]];
+      return [process.execPath, [join(ROOT, 'dist/lib/cli/landfall.js'), 'load', '--json', '--tables', tables, '--duckdb', db, file]];
     case 'duckdb':
-      return [process.execPath, [join(ROOT, 'bench/load-ctas.mjs'), db, csv, MEMORY_LIMIT]];
+      return [process.execPath, [join(ROOT, 'bench/load-ctas.mjs'), db, file, MEMORY_LIMIT, format]];
     case 'polars':
-      return [PYTHON, [join(ROOT, 'bench/load-polars.py'), db, csv]];
+      return [PYTHON, [join(ROOT, 'bench/load-polars.py'), db, file]];
   }
 }
 
-async function runOnce(tool: Tool, csv: string, tables: string, index: number): Promise<Run> {
+async function runOnce(tool: Tool, csv: string, tables: string, index: number, format: Format): Promise<Run> {
   const db = join(OUT, `bench-${tool}-${index}.duckdb`);
   await rm(db, { force: true });
   await rm(`${db}.wal`, { force: true });
-  const { wallMs, peakRssMiB, stdout } = await measure(...commandOf(tool, csv, tables, db));
+  const { wallMs, peakRssMiB, stdout } = await measure(...commandOf(tool, csv, tables, db, format));
   await rm(db, { force: true });
   const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { rows?: number; status?: string; error?: string };
   if (tool === 'landfall' && result.status !== 'loaded') throw new Error(`landfall did not load: ${result.error}`);
@@ -118,36 +137,47 @@ function summarise(runs: Run[], rows: number, bytes: number) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rows: { type: 'string' }, runs: { type: 'string', default: '3' }, bytes: { type: 'string' }, tools: { type: 'string', default: TOOLS.join(',') } },
+    options: {
+      rows: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      bytes: { type: 'string' },
+      tools: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+    },
   });
-  const tools = values.tools.split(',').filter((t): t is Tool => (TOOLS as readonly string[]).includes(t));
+  const format = values.format as Format;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+  const tools = (values.tools ?? (format === 'csv' ? TOOLS.join(',') : 'landfall,duckdb')).split(',').filter((t): t is Tool => (TOOLS as readonly string[]).includes(t));
+  if (format !== 'csv' && tools.includes('polars')) throw new Error('polars is a baseline for CSV only');
   const limit = values.bytes ? { bytes: parseBytes(values.bytes) } : { rows: Number(values.rows ?? 5_000_000) };
   const runCount = Number(values.runs);
   await mkdir(join(OUT, 'tables'), { recursive: true });
-  await writeFile(join(OUT, 'tables/bench.yaml'), 'bench_*.csv: bench_trades\n');
-  const csv = join(OUT, `bench_${values.bytes ? `${values.bytes}B` : `${limit.rows}rows`}.csv`);
-  const rows = existsSync(`${csv}.rows`) ? Number(await readFile(`${csv}.rows`, 'utf8')) : await generate(csv, limit);
+  await writeFile(join(OUT, 'tables/bench.yaml'), FORMATS.map((f) => `bench_*.${f}: bench_trades\n`).join(''));
+  const csvPath = join(OUT, `bench_${values.bytes ? `${values.bytes}B` : `${limit.rows}rows`}.csv`);
+  const rows = existsSync(`${csvPath}.rows`) ? Number(await readFile(`${csvPath}.rows`, 'utf8')) : await generate(csvPath, limit);
+  const csv = format === 'csv' ? csvPath : await convert(csvPath, format);
   const bytes = (await stat(csv)).size;
-  console.log(`${rows} rows × 10 columns, ${(bytes / 1024 ** 2).toFixed(0)} MiB: ${csv}`);
+  console.log(`${rows} rows × 10 columns, ${format}, ${(bytes / 1024 ** 2).toFixed(0)} MiB: ${csv}`);
   const runs: Run[] = [];
   for (let i = 0; i < runCount; i++) {
     for (const tool of tools) {
-      const run = await runOnce(tool, csv, join(OUT, 'tables'), i);
+      const run = await runOnce(tool, csv, join(OUT, 'tables'), i, format);
       if (run.rows !== rows) throw new Error(`${tool} loaded ${run.rows} rows, expected ${rows}`);
       console.log(`  run ${i + 1} ${tool.padEnd(8)} ${(run.wallMs / 1000).toFixed(2)} s  peak RSS ${run.peakRssMiB.toFixed(0)} MiB`);
       runs.push(run);
     }
   }
-  const summary = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version }, ...summarise(runs, rows, bytes), runs };
+  const summary = { format, machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version }, ...summarise(runs, rows, bytes), runs };
   console.log('\n| tool | median wall | rows/s | peak RSS |\n|---|---|---|---|');
   for (const tool of tools) {
     const s = summary.tools[tool]!;
     console.log(`| ${tool} | ${(s.medianWallMs / 1000).toFixed(2)} s | ${s.rowsPerSecond.toLocaleString('en')} | ${s.peakRssMiB} MiB |`);
   }
-  if (summary.throughputVsDuckDb !== null) console.log(`\nlandfall / DuckDB CTAS throughput: ${summary.throughputVsDuckDb} (goal ≥ 0.95)`);
+  const goal = format === 'csv' ? 0.95 : 0.9;
+  if (summary.throughputVsDuckDb !== null) console.log(`\nlandfall / DuckDB CTAS throughput: ${summary.throughputVsDuckDb} (goal ≥ ${goal})`);
   if (summary.throughputVsPolars !== null) console.log(`landfall / Polars → DuckDB throughput: ${summary.throughputVsPolars} (goal ≥ 2)`);
   if (summary.tools.landfall) console.log(`landfall peak RSS: ${summary.tools.landfall.peakRssMiB} MiB (goal ≤ 512 MiB on a 2 GB file)`);
-  const file = join(OUT, values.bytes ? 'load-bytes.json' : 'load.json');
+  const file = join(OUT, format !== 'csv' ? `load-${format}.json` : values.bytes ? 'load-bytes.json' : 'load.json');
   await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`written ${file}`);
 }

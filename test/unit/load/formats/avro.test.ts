@@ -1,0 +1,77 @@
+// Avro container files through avsc: logical types as text a warehouse casts, longs past 2^53 exact, and the checks
+// avsc's own decoder does not make (a header or block cut short, a codec it cannot read).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import avro from 'avsc';
+import { avroRecords, describeFields } from '../../../../lib/load/index.js';
+import { openLocalFile } from '../../../../lib/adapters/local/index.js';
+
+const SCHEMA = {
+  type: 'record',
+  name: 'R',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'name', type: ['null', 'string'] },
+    { name: 'day', type: { type: 'int', logicalType: 'date' } },
+    { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+    { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
+    { name: 'tags', type: { type: 'array', items: 'string' } },
+  ],
+} as const;
+
+/** Writes records with avsc's own block encoder (ids as numbers: avsc writes them exactly below 2^53). */
+async function write(path: string, records: unknown[], codec = 'null', codecs?: Record<string, unknown>): Promise<Buffer> {
+  const encoder = new avro.streams.BlockEncoder(SCHEMA as unknown as avro.Schema, { codec, ...(codecs ? { codecs } : {}) } as never);
+  const chunks: Buffer[] = [];
+  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => encoder.on('end', resolve));
+  for (const r of records) encoder.write(r);
+  encoder.end();
+  await ended;
+  const bytes = Buffer.concat(chunks);
+  await writeFile(path, bytes);
+  return bytes;
+}
+
+const cents = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
+const record = (id: number, name: string | null) => ({ id, name, day: 19737, at: 1705312800123456, price: cents(-1234), tags: ['a', 'b'] });
+
+test('records read as JSON text by their writer schema, the columns typed from it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'v_1.avro');
+  await write(path, [record(1, 'x'), record(2, null)]);
+  const source = await openLocalFile(path);
+  const rows = [];
+  for await (const r of avroRecords(source)) rows.push(r);
+  assert.deepEqual(rows[0], { line: 1, keys: ['id', 'name', 'day', 'at', 'price', 'tags'], values: ['1', '"x"', '"2024-01-15"', '"2024-01-15T10:00:00.123456Z"', '"-12.34"', '["a","b"]'] });
+  assert.equal(rows[1]!.values[1], 'null');
+  assert.deepEqual(await describeFields(source, { format: 'avro', delimiter: ',', compressed: false }), {
+    header: ['id', 'name', 'day', 'at', 'price', 'tags'],
+    types: ['INT64', 'STRING', 'DATE', 'TIMESTAMP', 'NUMERIC(10,2)', 'JSON'],
+  });
+});
+
+test('a file cut inside its header or a block, or compressed with a codec landfall cannot read, fails saying so', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const whole = await write(join(dir, 'w.avro'), Array.from({ length: 50 }, (_, i) => record(i, `n${i}`)));
+  const read = async (name: string, bytes: Buffer) => {
+    await writeFile(join(dir, name), bytes);
+    for await (const _ of avroRecords(await openLocalFile(join(dir, name)))) {
+      // read to the end
+    }
+  };
+  await assert.rejects(read('h.avro', whole.subarray(0, 40)), /h\.avro: the file is not valid Avro \(the file is cut short inside its header\)/);
+  await assert.rejects(read('b.avro', whole.subarray(0, whole.length - 30)), /b\.avro: the file is not valid Avro \(the file is cut short: it does not end with its sync marker\)/);
+  await assert.rejects(read('j.avro', Buffer.from('{"a":1}\n')), /j\.avro: the file is not valid Avro \(invalid magic bytes/);
+  const snappy = await write(join(dir, 's0.avro'), [record(1, 'x')], 'snappy', { snappy: (buffer: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, buffer) } as never);
+  await assert.rejects(read('s.avro', snappy), /s\.avro: the file is not valid Avro \(its blocks are compressed with snappy; landfall reads null and deflate\)/);
+});
