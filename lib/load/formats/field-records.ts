@@ -30,12 +30,13 @@ export function recordWord(job: Pick<LoadJob, 'format'>): 'line' | 'record' {
   return job.format === 'avro' || job.format === 'parquet' ? 'record' : 'line';
 }
 
+/** The job's records; its fields were described from a first read of the same bytes, which checked every line. */
 export async function* fieldRecords(job: LoadJob): AsyncGenerator<FieldRecord> {
   const format = job.format ?? 'csv';
   if (format === 'csv') {
     for await (const record of jobRecords(job)) yield { line: record.line, texts: record.fields };
   } else if (format === 'jsonl') {
-    yield* aligned(jsonLines(job.source, job.compressed, job.table), job.header);
+    yield* aligned(jsonLines(job.source, job.compressed, job.table, true), job.header);
   } else if (format === 'avro') {
     yield* aligned(avroRecords(job.source), job.header);
   } else {

@@ -79,12 +79,15 @@ async function* textLines(chunks: AsyncIterable<Buffer>, where: Where): AsyncGen
   if (text.trim() !== '') yield { line, text };
 }
 
-/** The objects of a JSON-lines source (gunzipped for `.gz`), each checked; the first bad line fails the file. */
-export async function* jsonLines(source: FileSource, compressed: boolean, table?: string): AsyncGenerator<JsonLine> {
+/**
+ * The objects of a JSON-lines source (gunzipped for `.gz`), each checked; the first bad line fails the file. A file
+ * this load has read through once already (`checked`, the same bytes) is only split, not parsed again.
+ */
+export async function* jsonLines(source: FileSource, compressed: boolean, table?: string, checked = false): AsyncGenerator<JsonLine> {
   const where = { file: source.name, ...(table === undefined ? {} : { table }) };
   const plain = await openPlainStream(source, compressed);
   try {
-    for await (const { line, text } of textLines(plain, where)) yield readJsonLine(text, line, where);
+    for await (const { line, text } of textLines(plain, where)) yield checked ? { line, ...splitObject(text) } : readJsonLine(text, line, where);
   } catch (error) {
     throw gzipError(error, source.name);
   } finally {
