@@ -1,7 +1,10 @@
 // The BigQuery promotion on goccy/bigquery-emulator through the quota gate (which makes ALTER TABLE ADD/DROP COLUMN real).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { bigqueryPromote, ident, literal } from '../../../lib/adapters/bigquery/index.js';
 import { promotionOf } from '../../../lib/promote/index.js';
@@ -12,6 +15,7 @@ import { PROJECT } from './stack.js';
 import { newBigQueryHarness, useBigQueryStack } from './harness.js';
 
 const stack = useBigQueryStack();
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The harness over a dataset, promoting with `bq` (the gate's client, or one that fails on purpose). */
 async function newHarness(bq?: BigQuery): Promise<PromoteHarness & { dataset: string }> {
@@ -99,3 +103,32 @@ test('a warehouse kept open (a warm loader) puts the field into its column once 
     const rows = (await h.rows('t')) ?? [];
     assert.deepEqual(rows.filter((r) => r.id?.startsWith('3')).map((r) => [r.venue, r._extra]), [['XPAR', null], ['XPAR', null]]);
   }));
+
+test('`landfall promote` with LOADER_BACKEND=bigquery promotes on the dataset its settings name', () =>
+  withHarness(async (h) => {
+    await loadText(h, 't_a.csv', 'id\n0\n', mappingOf('t'));
+    await loadText(h, 't_b.csv', 'id,qty\n1,12\n', mappingOf('t'));
+    const env = { LOADER_BACKEND: 'bigquery', GCP_PROJECT: PROJECT, BQ_DATASET: h.dataset, BIGQUERY_EMULATOR_HOST: stack.gateUrl() };
+    const run = await landfall(['promote', '--type', 'INT64', 't', 'qty'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 't.qty: new INT64 column, 1 row(s) moved into it from _extra (key "qty")\n');
+    assert.deepEqual((await h.rows('t'))?.map((r) => [r.id, r.qty, r._extra]), [['0', null, null], ['1', '12', null]]);
+    const missing = await landfall(['promote', 't', 'qty'], { ...env, BQ_DATASET: '' });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /LOADER_BACKEND=bigquery needs BQ_DATASET/);
+  }));
+
+function landfall(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'lib/cli/bin.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
