@@ -1,5 +1,7 @@
-// jobs.insert through the gate: duplicate ids refused, quotas enforced, split loads run, failures kept for jobs.get.
+// jobs.insert through the gate: duplicate ids refused, quotas enforced, split loads and column changes run, failures kept for jobs.get.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyColumnChange, columnChangeOf } from './alter-column.js';
+import type { ColumnChange } from './alter-column.js';
 import type { QueryCharge, StatementCharge } from './bill.js';
 import { chargeStatements } from './bytes.js';
 import { billDml, chargeOptions } from './context.js';
@@ -52,8 +54,14 @@ function answerWithJob(ctx: GateContext, call: Call, status: JobStatus, statisti
   sendJson(call.response, 200, resource);
   const error = status.errorResult;
   ctx.ledger.job(plan.kind, error !== undefined);
-  if (plan.kind === 'query') ctx.ledger.query({ ...queryCharge(jobId, plan, [], true), childJobs: 0 });
+  if (plan.kind === 'query') ctx.ledger.query({ ...queryCharge(jobId, plan, [], error !== undefined), childJobs: 0 });
   return { location, resource, ...(error ? { queryError: jobErrorAsHttp(error) } : {}) };
+}
+
+/** ALTER TABLE … ADD/DROP COLUMN, which the emulator accepts and ignores, made real (alter-column.ts); DDL bills nothing. */
+async function alterColumn(ctx: GateContext, call: Call, change: ColumnChange): Promise<JobRecord> {
+  const error = await applyColumnChange(ctx.upstream, change);
+  return answerWithJob(ctx, call, error ? failedStatus(error) : { state: 'DONE' }, { query: { statementType: 'ALTER_TABLE' } });
 }
 
 async function splitLoad(ctx: GateContext, call: Call): Promise<JobRecord> {
@@ -104,6 +112,8 @@ async function run(ctx: GateContext, call: Call): Promise<JobRecord | undefined>
     const sql = call.configuration.query?.query;
     await ctx.beforeForward?.({ method: 'jobs.insert', project: call.project, kind: call.plan.kind, jobId: call.jobId, ...(sql ? { sql } : {}) });
     if (call.plan.kind === 'load' && needsSplit(call.configuration.load ?? {})) return await splitLoad(ctx, call);
+    const change = sql === undefined ? undefined : columnChangeOf(call.plan, sql);
+    if (change) return await alterColumn(ctx, call, change);
     const charges = call.plan.kind === 'query' ? await chargeStatements(ctx.upstream, call.plan.statements, chargeOptions(ctx, call.plan)) : [];
     return settle(ctx, call, await ctx.upstream.exchange(call.request, call.body), charges);
   } finally {

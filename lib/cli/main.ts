@@ -11,6 +11,10 @@ export interface Command {
 /** Each command's one-line summary, and the module that runs it (imported by name, so compiled output runs it too). */
 const COMMANDS = {
   load: { summary: 'load CSV files into DuckDB (validated, idempotent, one transaction per file)', load: () => import('./commands/load.js') },
+  promote: {
+    summary: 'move a drifted field out of _extra into a column of its own (one transaction; later loads fill it)',
+    load: () => import('./commands/promote.js'),
+  },
   put: { summary: 'upload files to the landing bucket (the pipeline picks them up)', load: () => import('./commands/put.js') },
   status: {
     summary: 'show every tracked file (state, table, batch key, age, rows, error), waiting and unmatched files, dbt batches and runs',

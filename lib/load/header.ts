@@ -65,6 +65,22 @@ export interface NameOrigin {
 
 export const HEADER_ORIGIN: NameOrigin = { label: (column) => `column ${column}`, whole: 'the header', lineOf: () => 1 };
 
+/** A control character (NUL, a line break) cannot be written as a warehouse column name. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Why `name` cannot be a landfall column on any warehouse (the rules a header name is held to: empty, a control
+ * character, too long, reserved), or undefined. The phrase completes "the name …".
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'is empty';
+  if (CONTROL_CHARACTER.test(name)) return `${JSON.stringify(name)} contains a control character`;
+  const chars = [...name].length;
+  if (chars > MAX_COLUMN_NAME_CHARS) return `${JSON.stringify(name.slice(0, 40))}… is ${chars} characters long, more than the ${MAX_COLUMN_NAME_CHARS} a column name may have`;
+  if ((RESERVED_COLUMNS as readonly string[]).includes(foldName(name))) return `"${name}" is reserved by landfall for its own use (${RESERVED_COLUMNS.join(', ')})`;
+  return undefined;
+}
+
 /**
  * Rejects empty, duplicate (case-insensitive) and reserved column names, names over 300 characters and headers over
  * 10,000 columns (BigQuery's limits, kept on every backend), naming the columns involved.
@@ -87,8 +103,7 @@ export function checkHeader(names: readonly string[], file: string, origin: Name
       throw new TerminalError(`${prefix} ${what}`, context);
     };
     if (name.trim() === '') fail(`${label}${origin === HEADER_ORIGIN ? ' of the header' : ''} has an empty name`);
-    // A control character (NUL, a line break) cannot be written as a warehouse column name.
-    if (/[\u0000-\u001f\u007f]/.test(name)) fail(`${label}'s name ${JSON.stringify(name)} contains a control character`);
+    if (CONTROL_CHARACTER.test(name)) fail(`${label}'s name ${JSON.stringify(name)} contains a control character`);
     const chars = [...name].length;
     if (chars > MAX_COLUMN_NAME_CHARS) {
       fail(`${label}'s name (${JSON.stringify(name.slice(0, 40))}…) is ${chars} characters long, more than the ${MAX_COLUMN_NAME_CHARS} a column name may have`);

@@ -19,7 +19,7 @@ export { LOAD_STATUSES } from './source.js';
 export type { FileSource, LoadOutcome, LoadStatus } from './source.js';
 export { planForSource, planReplacement } from './replace-plan.js';
 export type { ReplacePlan } from './replace-plan.js';
-export { RESERVED_COLUMNS, checkHeader, foldName, readHeader } from './header.js';
+export { RESERVED_COLUMNS, checkHeader, foldName, nameProblem, readHeader } from './header.js';
 export { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_GO_FILE_BYTES, MAX_LINE_BYTES } from './limits.js';
 export { CSV_PROBLEMS, CsvLexer, CsvSyntaxError, csvRecords, firstRecord } from './csv-lexer.js';
 export type { CsvRecord } from './csv-lexer.js';

@@ -70,7 +70,7 @@ export async function loadText(
 }
 
 /** Runs `body` against a fresh harness and closes it whatever happens. */
-export function withHarness(options: WarehouseContractOptions, body: (h: WarehouseHarness) => Promise<void>): () => Promise<void> {
+export function withHarness<H extends WarehouseHarness>(options: { newHarness: () => Promise<H> }, body: (h: H) => Promise<void>): () => Promise<void> {
   return async () => {
     const h = await options.newHarness();
     try {

@@ -29,6 +29,7 @@ const cases: { command: string[]; env: Record<string, string>; says: RegExp }[] 
   { command: ['deploy', '--dry-run', '--project', 'p'], env: { TOPOLOGY_PATH: 'TOPOLOGY' }, says: /topology\.yaml: not valid YAML/ },
   { command: ['dbt-sources', '--check'], env: { TABLE_CONFIG_PATH: 'test/fixtures/config/tables-broken' }, says: /configuration problem/ },
   { command: ['load', 'test/fixtures/samples/instruments_20240115.csv'], env: { LOADER_WORKERS: 'many' }, says: /LOADER_WORKERS must be a positive whole number/ },
+  { command: ['promote', 'raw_trades', 'venue'], env: { LOADER_BACKEND: 'bigquery', GCP_PROJECT: 'p' }, says: /env: LOADER_BACKEND=bigquery needs BQ_DATASET/ },
 ];
 
 for (const { command, env, says } of cases) {

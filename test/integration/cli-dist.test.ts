@@ -15,7 +15,7 @@ test('dist/lib/cli/landfall.js lists its commands and loads a file, on a bare no
   // A bare `node` (no --import tsx, no NODE_OPTIONS): a .ts import anywhere would fail it.
   const help = await run(process.execPath, [LANDFALL, '--help'], { cwd: REPO, env: { PATH: process.env.PATH ?? '' } });
   assert.match(help.stdout, /^usage: landfall <command>/);
-  for (const name of ['load', 'put', 'status', 'replay', 'dbt-sources', 'plan', 'deploy']) assert.match(help.stdout, new RegExp(`\\n  ${name} `));
+  for (const name of ['load', 'promote', 'put', 'status', 'replay', 'dbt-sources', 'plan', 'deploy']) assert.match(help.stdout, new RegExp(`\\n  ${name} `));
   const dir = await mkdtemp(join(tmpdir(), 'landfall-dist-'));
   try {
     await writeFile(join(dir, 'instruments_dist.csv'), 'isin\nA\nB\n');

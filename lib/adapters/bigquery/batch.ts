@@ -18,8 +18,8 @@ import { createStagingTable } from './tables.js';
 export interface BatchDeps {
   ctx: StagingContext;
   where: Where;
-  /** The target table's columns (undefined: no table yet); and creating it from a header. */
-  columns(table: string): Promise<string[] | undefined>;
+  /** The target table's columns (undefined: no table yet; looked up again for a header they lack a name of); creating it. */
+  columns(table: string, header?: readonly string[]): Promise<string[] | undefined>;
   create(table: string, header: readonly string[]): Promise<string[]>;
   /** The one-file path, for a file a batch cannot take as it is (a trailer, an NDJSON copy) or cannot tell apart. */
   alone(job: LoadJob): Promise<LoadResult>;
@@ -161,7 +161,7 @@ async function commit(deps: BatchDeps, batchId: string, good: Member[], shapes: 
   for (const m of good) {
     const { job } = m;
     try {
-      const columns = (await deps.columns(job.table)) ?? (await deps.create(job.table, job.header));
+      const columns = (await deps.columns(job.table, job.header)) ?? (await deps.create(job.table, job.header));
       checkLandfallTable(job.table, columns, 'STRING');
       const staging = stagingOf.get(m.index)!;
       const key = `${job.table}\u0000${staging}\u0000${job.header.join('\u0000')}`;

@@ -144,7 +144,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
       {
         ctx: this.stagingContext(jobs[0]!),
         where: this.where,
-        columns: (table) => this.columnsOf(table),
+        columns: (table, header) => this.columnsOf(table, header),
         create: async (table, header) => this.remember(table, await createTargetTable(bq, dataset, table, header)),
         alone: (job) => this.load(job),
       },
@@ -152,10 +152,13 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     );
   }
 
-  /** Columns of tables found, kept while the warehouse is open: landfall never changes a table's columns. */
-  private async columnsOf(table: string): Promise<string[] | undefined> {
+  /**
+   * Columns of tables found, kept while the warehouse is open. Only a promotion (`landfall promote`) changes them, by
+   * adding one: a file whose header has a name they lack (drift, or a field promoted since) looks them up again.
+   */
+  private async columnsOf(table: string, header?: readonly string[]): Promise<string[] | undefined> {
     const known = this.tables.get(table);
-    if (known) return known;
+    if (known && (header === undefined || planColumns(header, known).extra.length === 0)) return known;
     const columns = await tableColumns(this.options.bq, this.options.dataset, table);
     return columns === undefined ? undefined : this.remember(table, columns);
   }

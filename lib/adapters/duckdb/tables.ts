@@ -38,8 +38,9 @@ export async function landfallTableColumns(connection: DuckDBConnection, table: 
 
 /**
  * The columns of the tables one open warehouse has found. While it is open no other process can write the file
- * (DuckDB's lock), and landfall never changes a table's columns (drift goes to `_extra`), so what was found holds
- * until it closes, unless a transaction that found them rolls back (it may have created them): then all is forgotten.
+ * (DuckDB's lock), and a load never changes a table's columns (drift goes to `_extra`), so what was found holds until
+ * it closes, unless a transaction that found them rolls back (it may have created them) or a promotion ran through
+ * the same warehouse (it adds a column): then all is forgotten.
  */
 export class TableCatalog {
   private readonly known = new Map<string, string[]>();

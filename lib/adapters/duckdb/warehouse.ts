@@ -4,12 +4,14 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
 import { MAX_LINE_BYTES, settled } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
+import type { PromoteRequest, PromoteResult } from '../../promote/index.js';
 import { castFailure, isConversionError } from './cast-failure.js';
 import { classifyDuckDbError, isOutOfMemory, isReaderError } from './errors.js';
 import { SuspectRows, runBatchTransaction, runTransaction } from './load-txn.js';
 import type { BatchItem } from './load-txn.js';
 import { memoryForColumns } from './memory.js';
 import { insertMetadata, selectPriorLoads } from './metadata.js';
+import { promoteInDuckDb } from './promote.js';
 import { canonicalRowsFile, rowsFile, type RowsFile } from './rows-file.js';
 import { TableCatalog } from './tables.js';
 
@@ -40,6 +42,8 @@ export interface DuckDbWarehouse extends Warehouse {
   readonly path: string;
   /** Runs a read-only query on the open database (tests, status): the one process holding the file must ask. */
   query(sql: string, values?: (string | number | null)[]): Promise<Record<string, unknown>[]>;
+  /** `landfall promote` (the port of lib/promote), in one transaction, queued behind the loads before it. */
+  promote(request: PromoteRequest): Promise<PromoteResult>;
 }
 
 /** A file of a batch, with its place in the batch and what to set before its statements. */
@@ -233,6 +237,14 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
 
   query(sql: string, values: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
     return this.serial(async () => (await this.connection.runAndReadAll(sql, values)).getRowObjectsJS());
+  }
+
+  /** A promotion changes a table's columns (or, rolled back, not): the catalog forgets what it found either way. */
+  promote(request: PromoteRequest): Promise<PromoteResult> {
+    const work = () => promoteInDuckDb(this.connection, request).finally(() => this.catalog.forget());
+    return this.serial(work).catch((error: unknown) => {
+      throw classifyDuckDbError(error, { table: request.table });
+    });
   }
 
   recordFailure(failure: FailedLoad): Promise<void> {

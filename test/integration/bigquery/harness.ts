@@ -59,10 +59,14 @@ async function columns(bq: BigQuery, dataset: string, table: string): Promise<st
 }
 
 async function rows(bq: BigQuery, dataset: string, table: string): Promise<Record<string, string | null>[] | undefined> {
-  const names = await columns(bq, dataset, table);
-  if (!names) return undefined;
-  const select = names.map((n) => (n === '_extra' ? 'IF(`_extra` IS NULL, NULL, TO_JSON_STRING(`_extra`)) AS `_extra`' : ident(n)));
-  const order = names.filter((n) => n !== '_extra').map(ident);
+  const [exists] = await bq.dataset(dataset).table(table).exists();
+  if (!exists) return undefined;
+  const [metadata] = await bq.dataset(dataset).table(table).getMetadata();
+  const fields = (metadata.schema?.fields ?? []) as { name: string; type: string }[];
+  const names = fields.map((f) => f.name);
+  // JSON (`_extra`, a promoted JSON column) is read as its text, and cannot be ordered by.
+  const select = fields.map((f) => (f.type === 'JSON' ? `IF(${ident(f.name)} IS NULL, NULL, TO_JSON_STRING(${ident(f.name)})) AS ${ident(f.name)}` : ident(f.name)));
+  const order = fields.filter((f) => f.type !== 'JSON').map((f) => ident(f.name));
   const [result] = await bq.query(`SELECT ${select.join(', ')} FROM ${ident(PROJECT)}.${ident(dataset)}.${ident(table)} ORDER BY ${order.join(', ')}`);
   return (result as Record<string, unknown>[]).map((r) => Object.fromEntries(names.map((n) => [n, text(r[n])])));
 }
@@ -86,7 +90,7 @@ async function metadata(bq: BigQuery, dataset: string): Promise<MetadataRecord[]
   }));
 }
 
-export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHarness & { warehouse: BigQueryWarehouse }> {
+export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHarness & { warehouse: BigQueryWarehouse; dataset: string }> {
   const { bq, storage } = clients;
   const dataset = `contract_${randomUUID().replace(/-/g, '')}`;
   await bq.createDataset(dataset);
@@ -94,6 +98,7 @@ export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHar
   const warehouse = await openBigQueryWarehouse({ bq, storage, project: PROJECT, dataset, reader: EMULATOR_CSV });
   return {
     warehouse,
+    dataset,
     source: (name, content) => uploadSource(storage, dataset, name, content),
     rows: (table) => rows(bq, dataset, table),
     columns: (table) => columns(bq, dataset, table),
@@ -110,7 +115,7 @@ export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHar
  * is reached through the quota gate (BigQuery's own limits), which also fills what a batch needs and the emulator
  * lacks: multi-object loads that are all-or-nothing, and hive keys (docs/bigquery-emulator-gaps.md).
  */
-export function useBigQueryStack(): { clients: () => Clients } {
+export function useBigQueryStack(): { clients: () => Clients; gateUrl: () => string } {
   process.env.METADATA_SERVER_DETECTION = 'none';
   let stack: BigQueryStack | undefined;
   let gate: QuotaGate | undefined;
@@ -124,5 +129,5 @@ export function useBigQueryStack(): { clients: () => Clients } {
     await gate?.stop();
     await stack?.stop();
   });
-  return { clients: () => clients! };
+  return { clients: () => clients!, gateUrl: () => gate!.url };
 }
