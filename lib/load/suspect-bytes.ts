@@ -7,6 +7,7 @@ const SPACE = 0x20;
 const CR = 0x0d;
 const LF = 0x0a;
 const QUOTE_SPACE = Buffer.from('" ');
+const SPACE_QUOTE = Buffer.from(' "');
 
 /** Reads the file in chunks until `visit` returns true (stop) or the file ends. */
 export async function eachChunk(path: string, visit: (chunk: Buffer, position: number) => boolean): Promise<void> {
@@ -26,7 +27,8 @@ export async function eachChunk(path: string, visit: (chunk: Buffer, position: n
 /**
  * Finds, chunk by chunk, the bytes DuckDB's reader may take otherwise than landfall's rules do, each seen here (fuzz
  * test and fixtures): a NUL (BigQuery refuses it, DuckDB loads it); a space after a quote (DuckDB drops spaces after a
- * closing quote, which the rules refuse); a CR not followed by LF (DuckDB can take one for a line end); and LF and
+ * closing quote, which the rules refuse); a space before a quote (DuckDB drops spaces before an opening quote and reads
+ * ` ""` as an empty value, where by the rules a quote inside a field is a character of it: found by the long fuzz run); a CR not followed by LF (DuckDB can take one for a line end); and LF and
  * CRLF both ending lines (DuckDB then loses rows beside quoted values, or reads past an open quote). A file without
  * any is read by DuckDB exactly as the rules read it; one with them is read by landfall's own reader instead.
  */
@@ -41,7 +43,8 @@ export class SuspectBytes {
     if (chunk.length === 0 || this.found) return this.found;
     const previous = this.lastByte;
     this.lastByte = chunk[chunk.length - 1]!;
-    if (chunk.indexOf(0) >= 0 || chunk.indexOf(QUOTE_SPACE) >= 0 || (previous === QUOTE && chunk[0] === SPACE)) return (this.found = true);
+    const quoteBesideSpace = chunk.indexOf(QUOTE_SPACE) >= 0 || chunk.indexOf(SPACE_QUOTE) >= 0 || (previous === QUOTE && chunk[0] === SPACE) || (previous === SPACE && chunk[0] === QUOTE);
+    if (chunk.indexOf(0) >= 0 || quoteBesideSpace) return (this.found = true);
     const ends = lineEnds(chunk, previous);
     this.crlf ||= ends.crlf;
     this.bareLf ||= ends.bareLf;
