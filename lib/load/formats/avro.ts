@@ -119,7 +119,7 @@ function toJson(schema: Schema, value: unknown): string {
 
 function avroError(file: string, error: unknown): TerminalError {
   const what = String((error as Error).message ?? error).split('\n')[0];
-  return new TerminalError(`${file}: not a readable Avro file (${what})`, { file }, error);
+  return new TerminalError(`${file}: the file is not valid Avro (${what})`, { file }, error);
 }
 
 /** The file's records as JSON lines (`line` is the record's number), with the writer's schema. */
@@ -128,10 +128,12 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
     parseHook: (schema: Schema) => avro.Type.forSchema(schema, { registry: { long: LONG } as never, wrapUnions: 'auto' }),
   });
   let fields: { name: string; type: Schema }[] | undefined;
+  let sync: Buffer | undefined;
   const failed = new Promise<never>((_, reject) => decoder.once('error', reject));
   failed.catch(() => undefined);
   // The writer's schema as written (avsc's parsed type drops logical types it was not told of).
-  decoder.once('metadata', (_type: avro.Type, _codec: string, header: { meta: Record<string, Buffer> }) => {
+  decoder.once('metadata', (_type: avro.Type, _codec: string, header: { meta: Record<string, Buffer>; sync: Buffer }) => {
+    sync = header.sync;
     const schema = node(JSON.parse(header.meta['avro.schema']!.toString('utf8')) as Schema);
     fields = schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }];
     onSchema?.(fields);
@@ -144,6 +146,8 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
       yield { line: record, keys: fields!.map((f) => f.name), values };
     }
     if (fields === undefined) await Promise.race([failed, new Promise((resolve) => decoder.once('end', resolve))]);
+    // avsc ends quietly at a block cut short; a whole file ends with its sync marker (the header's, or its last block's).
+    if (sync && !(await source.readTail(sync.length)).equals(sync)) throw new Error('the file ends inside a data block: it was cut short');
   } catch (error) {
     throw avroError(source.name, error);
   } finally {

@@ -34,7 +34,7 @@ export function readJsonLine(text: string, line: number, where: Where): JsonLine
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail(where, line, `not a JSON object but ${KIND(parsed)}: each line must hold one object`);
   const { keys, values, depth } = splitObject(text);
-  if (depth > MAX_JSON_DEPTH) fail(where, line, `a value is nested ${depth} levels deep, more than the ${MAX_JSON_DEPTH} a warehouse JSON value may have`);
+  if (depth > MAX_JSON_DEPTH) fail(where, line, `a value is nested deeper than ${MAX_JSON_DEPTH} levels (${depth}), the most a warehouse JSON value may have`);
   if (keys.length !== Object.keys(parsed).length) {
     const seen = new Set<string>();
     const twice = keys.find((k) => seen.size === seen.add(k).size);

@@ -17,7 +17,7 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 /** What DuckDB says of a file that is not Parquet, in the file's terms. */
 export function parquetError(file: string, error: unknown): TerminalError {
   const first = String((error as Error).message ?? error).split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '');
-  return new TerminalError(`${file}: not a readable Parquet file (${first})`, { file }, error);
+  return new TerminalError(`${file}: the file is not valid Parquet (${first})`, { file }, error);
 }
 
 export async function describeParquet(source: FileSource): Promise<TypedShape> {
