@@ -13,7 +13,7 @@ const goProps = { pattern: 'b_*.go', format: 'properties', rowCountKey: 'record_
 
 export interface FileSpec {
   name: string;
-  content: string;
+  content: string | Buffer;
   mapping: TableMapping;
   goFile?: GoFileInput;
   /** As the pipeline marks a path's first claim: nothing of it can be in the warehouse (no lookup needed). */

@@ -117,6 +117,22 @@ export function runFormatContract(options: WarehouseContractOptions): void {
     assert.deepEqual(rows.map((r) => [r.id, r.qty, r._load_id]).sort(), [['1', '10', jobs[0]!.loadId], ['4', '40', jobs[2]!.loadId]]);
   });
 
+  it('a batch that makes a table checks its other files against its first file’s types, or, when that file fails, not', async (h) => {
+    const parquet = await readFile(manifest.files['duckdb_typed.parquet']!.path);
+    const counted = (table: string) => mappingOf(table, { goFile: { pattern: `${table}_*.go`, format: 'properties', rowCountKey: 'n' } });
+    const { fates } = await loadBatch(h, [
+      { name: 'bn_1.parquet', content: parquet, mapping: counted('bn'), goFile: goFileText('bn_1.go', 'n=5\n') },
+      { name: 'bn_2.jsonl', content: '{"id": "x"}\n', mapping: counted('bn'), goFile: goFileText('bn_2.go', 'n=1\n') },
+      { name: 'bm_1.parquet', content: parquet, mapping: counted('bm'), goFile: goFileText('bm_1.go', 'n=4\n') },
+      { name: 'bm_2.jsonl', content: '{"id": "x"}\n', mapping: counted('bm'), goFile: goFileText('bm_2.go', 'n=1\n') },
+    ]);
+    assert.deepEqual(fates.map((f) => f.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled'], fates.map((f) => (f.status === 'rejected' ? String(f.reason) : '')).join(' | '));
+    assert.match(String((fates[1] as PromiseRejectedResult).reason), /bn_2\.jsonl line 1: the value "x" cannot be cast to \w+ for column id/);
+    assert.match(String((fates[2] as PromiseRejectedResult).reason), /bm_1\.parquet: expected 4 rows/);
+    assert.deepEqual(await h.columns('bm'), ['id', '_extra', '_load_id'], 'the JSON-lines file made the table');
+    assert.deepEqual((await h.rows('bm'))?.map((r) => r.id), ['x']);
+  });
+
   it('a non-CSV file is replaced when uploaded again, and counted in records against its go file', async (h) => {
     const mapping = mappingOf('jr', { goFile: { pattern: 'jr_*.go', format: 'properties', rowCountKey: 'record_count' } });
     const first = await loadText(h, 'jr_1.jsonl', '{"a": 1}\n{"a": 2}\n', mapping, { goFile: goFileText('jr_1.go', 'record_count=2\n') });
