@@ -58,17 +58,27 @@ function checksOf(members: readonly Member[], fates: Fate[], creators: Map<strin
   return checks;
 }
 
+/** One file's verdict from its row of the count query: itself with its rows, or the error that fails it. */
+async function judge(m: Member, row: Record<string, unknown> | undefined, checks: readonly FieldCheck[], bad: readonly (string | null)[]): Promise<Member> {
+  const failure = await castFailure(m.job, checks, bad);
+  if (failure) throw failure;
+  const rows = Number(row?.total ?? 0);
+  checkExpectedRows(m.job, rows);
+  return { ...m, rows };
+}
+
 /**
  * The files whose rows match their expected count and whose values cast to their columns' types, each with its rows.
  * A file with a value that does not cast fails, named by its line; one with a NUL the reader loaded goes alone (its
- * read names the line). When the first file of a table the batch creates fails, the others of that table go alone:
- * they were checked against its types.
+ * read names the line). When the first file of a table the batch creates fails, the others of that table go alone,
+ * whatever their verdict: they were checked against its types.
  */
 export async function countRows(ctx: StagingContext, where: Where, shapes: Shape[], fates: Fate[], alone: Member[]): Promise<Member[]> {
   const loaded = shapes.filter((s) => s.members.length > 0);
   if (loaded.length === 0) return [];
   const creators = new Map<string, Member>();
   const checks = checksOf(loaded.flatMap((s) => s.members).sort((a, b) => a.index - b.index), fates, creators);
+  // Each staging table's distinct checks: the count query's bad_0 … columns for it.
   const lists = loaded.map((s) => [...new Map(s.members.flatMap((m) => checks.get(m) ?? []).map((c) => [checkKey(c), { position: c.position, type: c.type }])).values()]);
   const counted = loaded.map((s, i) => ({ staging: s.staging, fields: s.fields, checks: lists[i]! }));
   const rows = new Map<string, Record<string, unknown>>();
@@ -76,23 +86,19 @@ export async function countRows(ctx: StagingContext, where: Where, shapes: Shape
   const good: Member[] = [];
   const failed = new Map<Member, unknown>();
   for (const [i, shape] of loaded.entries()) {
-    const keys = lists[i]!.map(checkKey);
     for (const m of shape.members.filter((x) => checks.has(x))) {
       const row = rows.get(m.job.loadId.toLowerCase());
       if (Number(row?.nuls ?? 0) > 0) {
         alone.push(m);
         continue;
       }
-      const own = checks.get(m)!;
       const bad = badValuesOf(row, lists[i]!);
-      try {
-        const failure = await castFailure(m.job, own, own.map((c) => bad[keys.indexOf(checkKey(c))] ?? null));
-        if (failure) throw failure;
-        checkExpectedRows(m.job, Number(row?.total ?? 0));
-        good.push({ ...m, rows: Number(row?.total ?? 0) });
-      } catch (error) {
-        failed.set(m, classifyBigQueryError(error, { file: m.job.source.name, table: m.job.table }));
-      }
+      const own = checks.get(m)!;
+      const ownBad = own.map((c) => bad[lists[i]!.findIndex((l) => checkKey(l) === checkKey(c))] ?? null);
+      await judge(m, row, own, ownBad).then(
+        (judged) => good.push(judged),
+        (error: unknown) => failed.set(m, classifyBigQueryError(error, { file: m.job.source.name, table: m.job.table })),
+      );
     }
   }
   const lost = new Set([...creators].filter(([, c]) => !good.some((g) => g.index === c.index)).map(([table]) => table));
@@ -102,5 +108,6 @@ export async function countRows(ctx: StagingContext, where: Where, shapes: Shape
     else fates[m.index] = { status: 'rejected', reason };
   }
   alone.push(...good.filter(redo));
+  // In the batch's order: the commit makes a missing table from the first of its files, the one checked against.
   return good.filter((g) => !redo(g)).sort((a, b) => a.index - b.index);
 }

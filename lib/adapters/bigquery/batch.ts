@@ -217,7 +217,8 @@ export async function loadTogether(deps: BatchDeps, jobs: readonly LoadJob[]): P
   } finally {
     await eachLimit(copies, COPY_CONCURRENCY, (c) => deps.ctx.storage.bucket(c!.bucket).file(c!.name).delete({ ignoreNotFound: true }).then(() => undefined, () => undefined));
   }
-  for (const m of alone) fates[m.index] = await settled(deps.alone(m.job));
+  // In the batch's order, as they would load one by one: the first of a table's files makes it.
+  for (const m of alone.sort((a, b) => a.index - b.index)) fates[m.index] = await settled(deps.alone(m.job));
   if (later.length > 0) {
     const rest = await loadTogether(deps, later.map((i) => jobs[i]!));
     later.forEach((i, k) => (fates[i] = rest[k]!));
