@@ -35,6 +35,8 @@ export { SuspectBytes, eachChunk, hasSuspectBytes } from './suspect-bytes.js';
 export { errorSidecarName, sidecarText } from './failure-report.js';
 export type { FailureReport } from './failure-report.js';
 export { checkLandfallTable, planColumns } from './columns.js';
+export { badCastError } from './cast-failure.js';
+export type { BadValues } from './cast-failure.js';
 export type { ColumnPlan } from './columns.js';
 export { describeFields } from './formats/describe.js';
 export type { ColumnType } from './formats/column-types.js';

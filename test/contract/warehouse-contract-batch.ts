@@ -6,14 +6,14 @@ import type { TableMapping } from '../../lib/config/index.js';
 import { TerminalError } from '../../lib/errors.js';
 import { goFileText, prepareLoad } from '../../lib/load/index.js';
 import type { GoFileInput, LoadJob, LoadResult } from '../../lib/load/index.js';
-import { loadText, mappingOf, withHarness } from './warehouse-contract.js';
+import { formatOf, loadText, mappingOf, withHarness } from './warehouse-contract.js';
 import type { WarehouseContractOptions, WarehouseHarness } from './warehouse-contract.js';
 
 const goProps = { pattern: 'b_*.go', format: 'properties', rowCountKey: 'record_count' } as const;
 
 export interface FileSpec {
   name: string;
-  content: string;
+  content: string | Buffer;
   mapping: TableMapping;
   goFile?: GoFileInput;
   /** As the pipeline marks a path's first claim: nothing of it can be in the warehouse (no lookup needed). */
@@ -25,7 +25,7 @@ export async function loadBatch(h: WarehouseHarness, files: FileSpec[]): Promise
   const jobs: LoadJob[] = [];
   for (const f of files) {
     const source = await h.source(f.name, f.content);
-    const request = { source, mapping: f.mapping, compressed: false, loadId: randomUUID(), ...(f.goFile ? { goFile: f.goFile } : {}), ...(f.fresh ? { fresh: true } : {}) };
+    const request = { source, mapping: f.mapping, compressed: false, loadId: randomUUID(), ...formatOf(f.name), ...(f.goFile ? { goFile: f.goFile } : {}), ...(f.fresh ? { fresh: true } : {}) };
     const prepared = await prepareLoad(h.warehouse, request, { lookupFirst: false });
     assert.ok('job' in prepared, `${f.name} is ready for the warehouse`);
     jobs.push(prepared.job);

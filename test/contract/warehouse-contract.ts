@@ -2,10 +2,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { formatOfName } from '../../lib/config/index.js';
 import type { TableMapping } from '../../lib/config/index.js';
 import { loadFile } from '../../lib/load/index.js';
 import type { FileSource, LoadReport, LoadRequest, Warehouse } from '../../lib/load/index.js';
 import { runBatchContract } from './warehouse-contract-batch.js';
+import { runFormatContract } from './warehouse-contract-formats.js';
 import { runLifecycleContract } from './warehouse-contract-lifecycle.js';
 
 /** One `load_metadata` row, normalised by the harness (numbers as numbers, times as Dates). */
@@ -40,6 +42,11 @@ export interface WarehouseHarness {
   metadata(): Promise<MetadataRecord[]>;
   /** Runs SQL on the warehouse, for a case that sets up a table of its own (DuckDB's dialect; absent elsewhere). */
   exec?(sql: string): Promise<void>;
+  /**
+   * Creates a table as a user would, before landfall loads into it: `columns` is DDL both dialects read
+   * (`id INTEGER, qty INTEGER`), and the table gets landfall's `_extra` and `_load_id` after them.
+   */
+  createTable(table: string, columns: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,13 @@ export function mappingOf(table: string, extra: Partial<TableMapping> = {}): Tab
   return { pattern: `${table}_*.csv`, table, delimiter: ',', reupload: 'replace', source: { file: 'contract', line: 1 }, ...extra };
 }
 
-/** Loads `content` as file `name` through the use case, as the CLI and the loader function do. */
+/** The format a file's name says, as the request carries it (CSV: nothing). */
+export function formatOf(name: string): Pick<LoadRequest, 'format'> {
+  const format = formatOfName(name);
+  return format === undefined || format === 'csv' ? {} : { format };
+}
+
+/** Loads `content` as file `name` (its format from its name) through the use case, as the CLI and the loader function do. */
 export async function loadText(
   h: WarehouseHarness,
   name: string,
@@ -66,7 +79,7 @@ export async function loadText(
   request: Partial<LoadRequest> = {},
 ): Promise<LoadReport> {
   const source = await h.source(name, content);
-  return loadFile(h.warehouse, { source, mapping, compressed: name.endsWith('.gz'), loadId: randomUUID(), ...request });
+  return loadFile(h.warehouse, { source, mapping, compressed: name.endsWith('.gz'), loadId: randomUUID(), ...formatOf(name), ...request });
 }
 
 /** Runs `body` against a fresh harness and closes it whatever happens. */
@@ -172,5 +185,6 @@ export function runWarehouseContract(options: WarehouseContractOptions): void {
     runSchemaContract(options);
     runLifecycleContract(options);
     runBatchContract(options);
+    runFormatContract(options);
   });
 }

@@ -1,48 +1,36 @@
 // Many files, one BigQuery commit: each object copied under its own hive key, one load job per shape, one count
-// query, one script. Every file keeps its own `_load_id`, count check, replacements and `load_metadata` row.
+// query, one script. Every file keeps its own `_load_id`, count and cast check, replacements and `load_metadata` row.
 import { randomUUID } from 'node:crypto';
 import { TerminalError, TransientError } from '../../errors.js';
-import { checkExpectedRows, checkLandfallTable, planColumns, planForSource, settled } from '../../load/index.js';
+import { checkLandfallTable, planColumns, planForSource, settled } from '../../load/index.js';
 import type { LoadJob, LoadResult, PriorLoad } from '../../load/index.js';
-import { batchCommitScript, batchCountSql } from './commit-sql.js';
+import { countRows } from './batch-count.js';
+import type { Fate, Member, Shape } from './batch-count.js';
+import { stagedFieldsOf } from './casts.js';
+import type { TableColumn } from './column-types.js';
+import { batchCommitScript } from './commit-sql.js';
 import type { BatchFile, BatchInsert } from './commit-sql.js';
 import { classifyBigQueryError, failureOf, isCsvFailure } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
-import { query, selectPriorLoads } from './metadata.js';
+import { selectPriorLoads } from './metadata.js';
 import type { Where } from './metadata.js';
 import { BATCH_KEY, batchStagingTable, checkNewColumns, checkTableId, jobId } from './names.js';
-import { batchFormat, loadConfiguration, writeCopy } from './staging.js';
+import { stagingWidth } from './staged-sql.js';
+import { batchFormat, checkStagingWidth, loadConfiguration, writeCopy } from './staging.js';
 import type { StagingContext } from './staging.js';
 import { createStagingTable } from './tables.js';
 
 export interface BatchDeps {
   ctx: StagingContext;
   where: Where;
-  /** The target table's columns (undefined: no table yet; looked up again for a header they lack a name of); creating it. */
-  columns(table: string, header?: readonly string[]): Promise<string[] | undefined>;
-  create(table: string, header: readonly string[]): Promise<string[]>;
+  /**
+   * The target table's columns (undefined: no table yet; looked up again for a header they lack a name of), and
+   * creating it from a file's fields (and types).
+   */
+  columns(table: string, header?: readonly string[]): Promise<TableColumn[] | undefined>;
+  create(job: LoadJob): Promise<TableColumn[]>;
   /** The one-file path, for a file a batch cannot take as it is (a trailer, an NDJSON copy) or cannot tell apart. */
   alone(job: LoadJob): Promise<LoadResult>;
-}
-
-type Fate = PromiseSettledResult<LoadResult>;
-
-interface Member {
-  index: number;
-  job: LoadJob;
-  /** The object copied as it is, or an NDJSON copy of its checked rows (a trailer, a delimiter or line end the reader misreads). */
-  format: 'csv' | 'ndjson';
-  replaceLoadIds: string[];
-  /** The copy under `…/_landfall_load=<load id>/`, once made. */
-  copy?: { bucket: string; name: string };
-  rows?: number;
-}
-
-/** The objects of one shape (delimiter, compression, width): one staging table, one load job. */
-interface Shape {
-  staging: string;
-  width: number;
-  members: Member[];
 }
 
 const COPY_CONCURRENCY = 16;
@@ -57,7 +45,9 @@ async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const shapeKey = (m: Member) => (m.format === 'csv' ? `csv\u0000${m.job.delimiter}\u0000${m.job.compressed}\u0000${m.job.header.length}` : `ndjson\u0000${m.job.header.length}`);
+/** Objects a load job can take together: CSV of one dialect and width, or copies of one format and width (their columns mean alike). */
+const shapeKey = (m: Member) =>
+  m.format === 'csv' ? `csv\u0000${m.job.delimiter}\u0000${m.job.compressed}\u0000${m.job.header.length}` : `ndjson\u0000${m.job.format ?? 'csv'}\u0000${m.job.header.length}`;
 const folderOf = (deps: BatchDeps, batchId: string, shape: number) => `${deps.ctx.copies.prefix}batches/${batchId}/${shape}/`;
 
 /** Copies the object (inside the storage service) from where its bytes are now: for a replayed archive copy, not where it first landed. */
@@ -91,7 +81,8 @@ function blame(error: unknown, members: readonly Member[]): Member | undefined {
 async function stageShape(deps: BatchDeps, batchId: string, shape: number, group: Member[], fates: Fate[], alone: Member[], copies: Member['copy'][]): Promise<Shape> {
   const { ctx } = deps;
   const staging = batchStagingTable(batchId, shape);
-  const width = group[0]!.job.header.length;
+  const fields = stagedFieldsOf(group[0]!.job);
+  const width = stagingWidth(fields);
   const folder = folderOf(deps, batchId, shape);
   await createStagingTable(ctx.bq, ctx.dataset, staging, width, [BATCH_KEY]);
   const members: Member[] = [];
@@ -114,7 +105,7 @@ async function stageShape(deps: BatchDeps, batchId: string, shape: number, group
     try {
       const finished = await runJob(ctx.bq, jobId(`batch_${shape}`, `${batchId}_${attempt}`), loadConfiguration(ctx, staging, width, from, loading[0]!.job, loading[0]!.format === 'csv'), ctx.location);
       throwIfFailed(finished.metadata);
-      return { staging, width, members: loading };
+      return { staging, fields, members: loading };
     } catch (error) {
       const failure = failureOf(error);
       if (!isCsvFailure(failure) && failure.reason !== 'invalid') throw error;
@@ -124,48 +115,24 @@ async function stageShape(deps: BatchDeps, batchId: string, shape: number, group
       loading = loading.filter((m) => !out.includes(m));
     }
   }
-  return { staging, width, members: [] };
-}
-
-/** Each file's staged rows against its expected count; a file with a NUL the reader loaded goes alone (its read names the line). */
-async function countRows(deps: BatchDeps, shapes: Shape[], fates: Fate[], alone: Member[]): Promise<Member[]> {
-  const loaded = shapes.filter((s) => s.members.length > 0);
-  if (loaded.length === 0) return [];
-  const counts = new Map<string, { total: number; nuls: number }>();
-  for (const row of await query(deps.ctx.bq, deps.where, batchCountSql(deps.where, loaded, deps.ctx.reader.loadsNul))) {
-    counts.set(String(row.load_id).toLowerCase(), { total: Number(row.total ?? 0), nuls: Number(row.nuls ?? 0) });
-  }
-  const good: Member[] = [];
-  for (const m of loaded.flatMap((s) => s.members)) {
-    const count = counts.get(m.job.loadId.toLowerCase()) ?? { total: 0, nuls: 0 };
-    if (count.nuls > 0) {
-      alone.push(m);
-      continue;
-    }
-    try {
-      checkExpectedRows(m.job, count.total);
-      good.push({ ...m, rows: count.total });
-    } catch (error) {
-      fates[m.index] = { status: 'rejected', reason: error };
-    }
-  }
-  return good;
+  return { staging, fields, members: [] };
 }
 
 /** One script: the tables that are missing created first (only now, when their first file is known good). */
 async function commit(deps: BatchDeps, batchId: string, good: Member[], shapes: Shape[], fates: Fate[]): Promise<void> {
-  const stagingOf = new Map(shapes.flatMap((s) => s.members.map((m) => [m.index, s.staging] as const)));
+  const shapeOf = new Map(shapes.flatMap((s) => s.members.map((m) => [m.index, s] as const)));
   const inserts = new Map<string, BatchInsert>();
   const files: BatchFile[] = [];
   const committed: Member[] = [];
   for (const m of good) {
     const { job } = m;
     try {
-      const columns = (await deps.columns(job.table, job.header)) ?? (await deps.create(job.table, job.header));
-      checkLandfallTable(job.table, columns, 'STRING');
-      const staging = stagingOf.get(m.index)!;
+      const columns = (await deps.columns(job.table, job.header)) ?? (await deps.create(job));
+      const names = columns.map((c) => c.name);
+      checkLandfallTable(job.table, names, 'STRING');
+      const { staging, fields } = shapeOf.get(m.index)!;
       const key = `${job.table}\u0000${staging}\u0000${job.header.join('\u0000')}`;
-      const insert = inserts.get(key) ?? { table: job.table, staging, plan: planColumns(job.header, columns), loadIds: [] };
+      const insert = inserts.get(key) ?? { table: job.table, staging, fields, plan: planColumns(job.header, names), columns, loadIds: [] };
       inserts.set(key, { ...insert, loadIds: [...insert.loadIds, job.loadId] });
       const metadata = {
         filename: job.source.name,
@@ -199,10 +166,11 @@ async function decide(deps: BatchDeps, jobs: readonly LoadJob[], fates: Fate[], 
   });
   const seen = new Set<string>();
   const members: Member[] = [];
-  const tables = new Map<string, Promise<string[] | undefined>>();
+  const tables = new Map<string, Promise<TableColumn[] | undefined>>();
   for (const [index, job] of jobs.entries()) {
     try {
       checkTableId(job.table, job.source.name);
+      checkStagingWidth(job);
       const key = pairKey(job.table, job.source.path);
       if (seen.has(key)) {
         later.push(index);
@@ -216,8 +184,9 @@ async function decide(deps: BatchDeps, jobs: readonly LoadJob[], fates: Fate[], 
       }
       const member: Member = { index, job, format: await batchFormat(deps.ctx.reader, job), replaceLoadIds: plan.replaceLoadIds };
       if (!tables.has(job.table)) tables.set(job.table, deps.columns(job.table));
-      if ((await tables.get(job.table)!) === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
-      members.push(member);
+      const columns = await tables.get(job.table)!;
+      if (columns === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
+      members.push({ ...member, ...(columns ? { columns } : {}) });
     } catch (error) {
       fates[index] = { status: 'rejected', reason: classifyBigQueryError(error, { file: job.source.name, table: job.table, loadId: job.loadId }) };
     }
@@ -242,7 +211,7 @@ export async function loadTogether(deps: BatchDeps, jobs: readonly LoadJob[]): P
     for (const m of members) byShape.set(shapeKey(m), [...(byShape.get(shapeKey(m)) ?? []), m]);
     const shapes: Shape[] = [];
     for (const group of byShape.values()) shapes.push(await stageShape(deps, batchId, shapes.length, group, fates, alone, copies));
-    await commit(deps, batchId, await countRows(deps, shapes, fates, alone), shapes, fates);
+    await commit(deps, batchId, await countRows(deps.ctx, deps.where, shapes, fates, alone), shapes, fates);
   } catch (error) {
     const classified = classifyBigQueryError(error, {});
     if (classified instanceof TransientError) throw classified;
@@ -251,7 +220,8 @@ export async function loadTogether(deps: BatchDeps, jobs: readonly LoadJob[]): P
   } finally {
     await eachLimit(copies, COPY_CONCURRENCY, (c) => deps.ctx.storage.bucket(c!.bucket).file(c!.name).delete({ ignoreNotFound: true }).then(() => undefined, () => undefined));
   }
-  for (const m of alone) fates[m.index] = await settled(deps.alone(m.job));
+  // In the batch's order, as they would load one by one: the first of a table's files makes it.
+  for (const m of alone.sort((a, b) => a.index - b.index)) fates[m.index] = await settled(deps.alone(m.job));
   if (later.length > 0) {
     const rest = await loadTogether(deps, later.map((i) => jobs[i]!));
     later.forEach((i, k) => (fates[i] = rest[k]!));

@@ -1,68 +1,29 @@
-// The SQL of a BigQuery load, from validated names and escaped literals only: the row count and the one commit script.
+// The commit script of a BigQuery load, from validated names and escaped literals only: one transaction, staging dropped after.
 import type { ColumnPlan } from '../../load/index.js';
+import type { TableColumn } from './column-types.js';
+import type { Where } from './count-sql.js';
 import { METADATA_COLUMNS } from './metadata-schema.js';
-import { BATCH_KEY, ident, intLiteral, literal, stagingColumn, tableRef, timestampLiteral } from './names.js';
+import { BATCH_KEY, ident, intLiteral, literal, tableRef, timestampLiteral } from './names.js';
+import { cast, extraExpression, trailerMatch } from './staged-sql.js';
+import type { StagedFields } from './staged-sql.js';
 
-export interface Where {
-  project: string;
-  dataset: string;
-}
-
-/**
- * The backend may load an empty field as NULL (the emulator always does; BigQuery does not, given a null marker
- * no file contains), so a staged NULL means "empty" wherever the row had that field.
- */
-function value(position: number): string {
-  return `COALESCE(${ident(stagingColumn(position))}, '')`;
-}
-
-/**
- * The emulator's SQLite turns `a OR b OR …` and `CONCAT(a, b, …)` into one function call, which takes at most 127
- * arguments: a wide file's terms are grouped in nested calls of at most this many (BigQuery reads them the same).
- */
-const MAX_ARGS = 100;
-
-function grouped(terms: readonly string[], join: (part: readonly string[]) => string): string {
-  if (terms.length <= MAX_ARGS) return join(terms);
-  const groups = Array.from({ length: Math.ceil(terms.length / MAX_ARGS) }, (_, i) => join(terms.slice(i * MAX_ARGS, (i + 1) * MAX_ARGS)));
-  return grouped(groups, join);
-}
-
-const all = (terms: readonly string[], op: 'AND' | 'OR') => grouped(terms, (part) => `(${part.join(` ${op} `)})`);
-const concat = (terms: readonly string[]) => grouped(terms, (part) => `CONCAT(${part.join(', ')})`);
-
-/** True for a staged row equal to the trailer, field by field. */
-function trailerMatch(trailer: readonly string[]): string {
-  return all(trailer.map((field, i) => `${value(i + 1)} = ${literal(field)}`), 'AND');
-}
-
-/** A staged row holding a NUL byte in one of its `width` values. */
-function nulMatch(width: number): string {
-  return all(Array.from({ length: width }, (_, i) => `0 IN UNNEST(TO_CODE_POINTS(${ident(stagingColumn(i + 1))}))`), 'OR');
-}
-
-/**
- * Rows staged, how many of them equal the trailer (the trailer line is loaded with the rows, then left out), and,
- * for a reader that loads NUL bytes (`nulsOfWidth`: the staging width), how many rows hold one.
- */
-export function countSql(where: Where, staging: string, trailer?: readonly string[], nulsOfWidth?: number): string {
-  const from = tableRef(where.project, where.dataset, staging);
-  const nuls = nulsOfWidth === undefined ? '0' : `COUNTIF(${nulMatch(nulsOfWidth)})`;
-  return `SELECT COUNT(*) AS total, ${trailer ? `COUNTIF(${trailerMatch(trailer)})` : '0'} AS trailers, ${nuls} AS nuls FROM ${from}`;
-}
-
-/** `_extra` as one JSON object of the unknown columns; NULL when there are none. */
-function extraExpression(plan: ColumnPlan): string {
-  if (plan.extra.length === 0) return 'CAST(NULL AS JSON)';
-  const pairs = plan.extra.flatMap((e, i) => [...(i === 0 ? [] : ["','"]), literal(JSON.stringify(e.key)), "':'", `TO_JSON_STRING(${value(e.position)})`]);
-  return `PARSE_JSON(${concat(["'{'", ...pairs, "'}'"])})`;
+/** The columns of a row from staging: each known field cast to its column's type, then `_extra`, then `_load_id`. */
+function rowSql(fields: StagedFields, plan: ColumnPlan, columns: readonly TableColumn[], loadId: string): { targets: string[]; values: string[] } {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  return {
+    targets: [...plan.known.map((k) => ident(k.column)), '`_extra`', '`_load_id`'],
+    values: [...plan.known.map((k) => cast(fields, k.position, types.get(k.column) ?? 'STRING')), extraExpression(fields, plan), loadId],
+  };
 }
 
 export interface CommitInput {
   where: Where;
   table: string;
   staging: string;
+  fields: StagedFields;
   plan: ColumnPlan;
+  /** The table's columns with their types. */
+  columns: readonly TableColumn[];
   loadId: string;
   /** The trailer's fields when the trailer line was staged with the rows: exactly one equal row is left out. */
   trailer?: readonly string[];
@@ -80,9 +41,8 @@ export interface CommitInput {
 }
 
 function insertRows(input: CommitInput): string {
-  const { plan, where } = input;
-  const targets = [...plan.known.map((k) => ident(k.column)), '`_extra`', '`_load_id`'];
-  const values = [...plan.known.map((k) => value(k.position)), extraExpression(plan), literal(input.loadId)];
+  const { where } = input;
+  const { targets, values } = rowSql(input.fields, input.plan, input.columns, literal(input.loadId));
   const into = `INSERT INTO ${tableRef(where.project, where.dataset, input.table)} (${targets.join(', ')})`;
   const from = tableRef(where.project, where.dataset, input.staging);
   if (!input.trailer) return `${into} SELECT ${values.join(', ')} FROM ${from}`;
@@ -146,7 +106,9 @@ export function commitScript(input: CommitInput): string {
 export interface BatchInsert {
   table: string;
   staging: string;
+  fields: StagedFields;
   plan: ColumnPlan;
+  columns: readonly TableColumn[];
   loadIds: readonly string[];
 }
 
@@ -164,9 +126,7 @@ export interface BatchFile {
 export function batchCommitScript(where: Where, inserts: readonly BatchInsert[], files: readonly BatchFile[], stagings: readonly string[]): string {
   const statements = ['BEGIN TRANSACTION', ...files.flatMap((f) => replaceEarlier(where, f.table, f.replaceLoadIds))];
   for (const insert of inserts) {
-    const { plan } = insert;
-    const targets = [...plan.known.map((k) => ident(k.column)), '`_extra`', '`_load_id`'];
-    const values = [...plan.known.map((k) => value(k.position)), extraExpression(plan), ident(BATCH_KEY)];
+    const { targets, values } = rowSql(insert.fields, insert.plan, insert.columns, ident(BATCH_KEY));
     statements.push(
       `INSERT INTO ${tableRef(where.project, where.dataset, insert.table)} (${targets.join(', ')}) SELECT ${values.join(', ')} ` +
         `FROM ${tableRef(where.project, where.dataset, insert.staging)} WHERE ${ident(BATCH_KEY)} IN UNNEST([${insert.loadIds.map(literal).join(', ')}])`,
@@ -176,14 +136,4 @@ export function batchCommitScript(where: Where, inserts: readonly BatchInsert[],
   // DDL is not allowed inside a transaction; a staging table left by a failure here expires by itself.
   statements.push(...stagings.map((staging) => `DROP TABLE IF EXISTS ${tableRef(where.project, where.dataset, staging)}`));
   return `${statements.join(';\n')};`;
-}
-
-/** Rows per load in each batch staging table, and (`nulsOfWidth`, for a reader that loads them) rows holding a NUL. */
-export function batchCountSql(where: Where, stagings: readonly { staging: string; width: number }[], loadsNul: boolean): string {
-  return stagings
-    .map(({ staging, width }) => {
-      const nuls = loadsNul ? `COUNTIF(${nulMatch(width)})` : '0';
-      return `SELECT ${ident(BATCH_KEY)} AS load_id, COUNT(*) AS total, ${nuls} AS nuls FROM ${tableRef(where.project, where.dataset, staging)} GROUP BY ${ident(BATCH_KEY)}`;
-    })
-    .join('\nUNION ALL\n');
 }

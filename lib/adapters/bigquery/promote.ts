@@ -120,7 +120,7 @@ async function promote(options: BigQueryPromoteOptions, request: PromoteRequest)
   const problem = tableIdProblem(table) ?? columnNameProblem(field);
   if (problem) throw new TerminalError(`cannot promote ${table}.${field}: ${problem}`, { table });
   const where: Where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
-  checkPromotable(request, await tableColumns(options.bq, options.dataset, table), 'STRING');
+  checkPromotable(request, (await tableColumns(options.bq, options.dataset, table))?.map((c) => c.name), 'STRING');
   const type = bigqueryType(request.type);
   const found = await query(options.bq, where, `SELECT DISTINCT k FROM ${tableRef(where.project, where.dataset, table)}, UNNEST(JSON_KEYS(\`_extra\`, 1)) AS k`);
   const keys = keysOf(field, found.map((row) => unquoted(String(row.k))));

@@ -1,13 +1,15 @@
-// Stages one file in its own all-STRING table with a load job from gs://: the file as it is, or (when the backend cannot read it) an NDJSON copy.
+// Stages one file in its own all-STRING table with a load job from gs://: a CSV file as it is, or an NDJSON copy landfall writes.
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Storage } from '@google-cloud/storage';
 import { parse } from 'csv-parse/sync';
 import { TerminalError } from '../../errors.js';
-import { NULL_MARKER, firstBadRecord, firstRecord, jobRecords } from '../../load/index.js';
+import { MAX_COLUMNS, NULL_MARKER, fieldRecords, firstBadRecord, firstRecord, jobRecords } from '../../load/index.js';
 import type { LoadJob } from '../../load/index.js';
+import { stagedFieldsOf } from './casts.js';
 import { failureOf, isCsvFailure } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
 import { jobId, stagingColumn, stagingTable } from './names.js';
+import { stagingWidth } from './staged-sql.js';
 import { createStagingTable, stagingFields } from './tables.js';
 
 /** What the backend's CSV reader gets right; anything else goes through an NDJSON copy. */
@@ -74,12 +76,22 @@ async function crlfFile(job: LoadJob): Promise<{ crlf: boolean; bytesRead: numbe
 }
 
 async function readsNatively(job: LoadJob, reader: CsvReader, trailer: string[] | undefined): Promise<{ native: boolean; bytesRead: number }> {
+  if ((job.format ?? 'csv') !== 'csv') return { native: false, bytesRead: 0 };
   const delimiterOk = reader.delimiters === 'comma' ? job.delimiter === ',' : /^[\x01-\x7f]$/.test(job.delimiter);
   const trailerOk = job.trailerOffset === undefined || trailer?.length === job.header.length;
   if (!delimiterOk || (job.compressed && !reader.gzip) || !trailerOk) return { native: false, bytesRead: 0 };
   if (reader.keepsCrlfInValues) return { native: true, bytesRead: 0 };
   const probe = await crlfFile(job);
   return { native: !probe.crlf, bytesRead: probe.bytesRead };
+}
+
+/** A copy stages each field twice (StagedFields): a file of more than half of BigQuery's 10,000 columns cannot be staged. */
+export function checkStagingWidth(job: LoadJob): void {
+  const width = stagingWidth(stagedFieldsOf(job));
+  if (width <= MAX_COLUMNS) return;
+  const file = job.source.name;
+  const what = `its ${job.header.length} fields need ${width} staging columns on BigQuery (each field's text and its JSON text), more than the ${MAX_COLUMNS} a table may have`;
+  throw new TerminalError(`${file}: ${what}`, { file, table: job.table });
 }
 
 /** Where a load job reads: its objects, and for a batch the prefix under which each object's folder names its load. */
@@ -117,14 +129,31 @@ export function loadConfiguration(ctx: StagingContext, staging: string, width: n
   };
 }
 
-/** Writes the rows (checked, trailer left out) as NDJSON keyed by staging column: every backend reads that exactly. */
+/**
+ * The staged values of each record: a CSV file's fields (checked, trailer left out); for any other format each field's
+ * text, then each field's JSON text (see StagedFields). A NULL is left out of the row, which loads it as NULL.
+ */
+async function* copyRows(job: LoadJob): AsyncGenerator<Record<string, string>> {
+  if ((job.format ?? 'csv') === 'csv') {
+    for await (const record of jobRecords(job)) yield Object.fromEntries(record.fields.map((value, i) => [stagingColumn(i + 1), value]));
+    return;
+  }
+  const width = job.header.length;
+  for await (const record of fieldRecords(job)) {
+    const row: Record<string, string> = {};
+    record.texts.forEach((text, i) => text !== null && (row[stagingColumn(i + 1)] = text));
+    record.json!.forEach((json, i) => json !== undefined && (row[stagingColumn(width + i + 1)] = json));
+    yield row;
+  }
+}
+
+/** Writes the rows as NDJSON keyed by staging column: every backend reads that exactly. */
 export async function writeCopy(ctx: StagingContext, job: LoadJob, name = `${ctx.copies.prefix}${job.loadId}.ndjson`): Promise<{ bucket: string; name: string }> {
   const copy = { bucket: ctx.copies.bucket, name };
   const out = ctx.storage.bucket(copy.bucket).file(copy.name).createWriteStream({ resumable: false, contentType: 'application/x-ndjson' });
   const done = new Promise<void>((resolve, reject) => out.on('finish', resolve).on('error', reject));
   try {
-    for await (const record of jobRecords(job)) {
-      const row = Object.fromEntries(record.fields.map((value, i) => [stagingColumn(i + 1), value]));
+    for await (const row of copyRows(job)) {
       if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise((r) => out.once('drain', r));
     }
   } catch (error) {
@@ -139,7 +168,7 @@ export async function writeCopy(ctx: StagingContext, job: LoadJob, name = `${ctx
 /** A load job that the reader refused is bad data: find and name the bad line (reading the file, on this path only). */
 async function explainLoadFailure(error: unknown, job: LoadJob): Promise<unknown> {
   const failure = failureOf(error);
-  if (!isCsvFailure(failure)) return error;
+  if (!isCsvFailure(failure) || (job.format ?? 'csv') !== 'csv') return error;
   const bad = await firstBadRecord(jobRecords(job));
   if (bad) throw bad;
   return new TerminalError(`${job.source.name}: ${failure.message.split('\n')[0]}`, { file: job.source.name, table: job.table }, error);
@@ -159,8 +188,8 @@ async function plainName(ctx: StagingContext, job: LoadJob, object: { bucket: st
 }
 
 /**
- * How a batch stages the file: as it is (`csv`) when there is no trailer to leave out and the reader takes its
- * delimiter, compression and line ends; else as the NDJSON copy landfall's reader writes (`ndjson`).
+ * How a batch stages the file: a CSV file as it is (`csv`) when there is no trailer to leave out and the reader takes
+ * its delimiter, compression and line ends; else (and every other format) as the NDJSON copy landfall writes (`ndjson`).
  */
 export async function batchFormat(reader: CsvReader, job: LoadJob): Promise<'csv' | 'ndjson'> {
   if (job.trailerOffset !== undefined) return 'ndjson';
@@ -171,12 +200,13 @@ export async function stage(ctx: StagingContext, job: LoadJob): Promise<Staged> 
   const tail = await trailerFields(job);
   const probe = await readsNatively(job, ctx.reader, tail.fields);
   const staging = stagingTable(job.loadId);
-  await createStagingTable(ctx.bq, ctx.dataset, staging, job.header.length);
+  const width = stagingWidth(stagedFieldsOf(job));
+  await createStagingTable(ctx.bq, ctx.dataset, staging, width);
   const copy = probe.native ? undefined : await writeCopy(ctx, job);
   const source = copy ? { ...copy, copied: true } : await plainName(ctx, job, job.source.object ?? gsObject(job.source.uri, job.source.name));
   const uri = `gs://${source.bucket}/${source.name}`;
   try {
-    const config = loadConfiguration(ctx, staging, job.header.length, { uris: [uri] }, job, copy === undefined);
+    const config = loadConfiguration(ctx, staging, width, { uris: [uri] }, job, copy === undefined);
     const finished = await runJob(ctx.bq, jobId('stage', job.loadId), config, ctx.location);
     throwIfFailed(finished.metadata);
   } catch (error) {

@@ -1,5 +1,8 @@
 // What is in the dataset: a target table's columns, creating it from the header when absent; the staging table; load_metadata.
 import type { BigQuery, TableField } from '@google-cloud/bigquery';
+import type { ColumnType } from '../../load/index.js';
+import { bigQueryType, columnOf } from './column-types.js';
+import type { TableColumn } from './column-types.js';
 import { failureOf } from './errors.js';
 import { METADATA_CLUSTERING, METADATA_FIELDS, METADATA_LAYOUT_LABEL, METADATA_TABLE } from './metadata-schema.js';
 import { stagingColumn } from './names.js';
@@ -38,19 +41,23 @@ async function create(bq: BigQuery, dataset: string, table: string, fields: Tabl
   }
 }
 
-export async function tableColumns(bq: BigQuery, dataset: string, table: string): Promise<string[] | undefined> {
-  return (await fieldsOf(bq, dataset, table))?.map((f) => f.name ?? '');
+/** The table's columns and their types; undefined when there is no such table. */
+export async function tableColumns(bq: BigQuery, dataset: string, table: string): Promise<TableColumn[] | undefined> {
+  return (await fieldsOf(bq, dataset, table))?.map(columnOf);
 }
 
-/** Every landfall table: the header's columns as STRING, then `_extra` (JSON) and `_load_id`. */
-export async function createTargetTable(bq: BigQuery, dataset: string, table: string, header: readonly string[]): Promise<string[]> {
+/**
+ * Every landfall table: the header's columns (STRING, or the file's own types for Parquet and Avro, as BigQuery's),
+ * then `_extra` (JSON) and `_load_id`. A table another loader created meanwhile is taken as it is.
+ */
+export async function createTargetTable(bq: BigQuery, dataset: string, table: string, header: readonly string[], types?: readonly ColumnType[]): Promise<TableColumn[]> {
   const fields: TableField[] = [
-    ...header.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' })),
+    ...header.map((name, i) => ({ name, type: types?.[i] === undefined ? 'STRING' : bigQueryType(types[i]), mode: 'NULLABLE' })),
     { name: '_extra', type: 'JSON', mode: 'NULLABLE' },
     { name: '_load_id', type: 'STRING', mode: 'NULLABLE' },
   ];
   await create(bq, dataset, table, fields);
-  return (await tableColumns(bq, dataset, table)) ?? fields.map((f) => f.name ?? '');
+  return (await tableColumns(bq, dataset, table)) ?? fields.map(columnOf);
 }
 
 export function stagingFields(width: number): TableField[] {

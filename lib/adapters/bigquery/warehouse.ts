@@ -5,13 +5,17 @@ import { TerminalError } from '../../errors.js';
 import { checkExpectedRows, checkLandfallTable, firstBadRecord, jobRecords, planColumns, planForSource, settled } from '../../load/index.js';
 import { loadTogether } from './batch.js';
 import type { FailedLoad, LoadJob, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
-import { commitScript, countSql } from './commit-sql.js';
+import { castFailure, fieldChecks, stagedFieldsOf } from './casts.js';
+import type { FieldCheck } from './casts.js';
+import type { TableColumn } from './column-types.js';
+import { commitScript } from './commit-sql.js';
+import { badValuesOf, countSql } from './count-sql.js';
 import { classifyBigQueryError } from './errors.js';
 import { runJob, throwIfFailed } from './jobs.js';
 import { fillPaths, insertFailure, query, selectPriorLoads } from './metadata.js';
 import type { Where } from './metadata.js';
 import { checkNewColumns, checkTableId, jobId } from './names.js';
-import { BIGQUERY_CSV, stage } from './staging.js';
+import { BIGQUERY_CSV, checkStagingWidth, stage } from './staging.js';
 import type { CsvReader, Staged, StagingContext } from './staging.js';
 import { createTargetTable, ensureMetadataTable, tableColumns } from './tables.js';
 
@@ -38,7 +42,7 @@ export interface BigQueryWarehouse extends Warehouse {
 class BigQueryWarehouseImpl implements BigQueryWarehouse {
   bytesRead = 0;
   private readonly where: Where;
-  private readonly tables = new Map<string, string[]>();
+  private readonly tables = new Map<string, TableColumn[]>();
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
     this.where = { project: options.project, dataset: options.dataset, ...(options.location ? { location: options.location } : {}) };
@@ -66,10 +70,16 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     };
   }
 
-  /** Rows staged for the table: all of them, less the trailer line when it was staged too. */
-  private async stagedRows(job: LoadJob, staged: Staged): Promise<number> {
-    const nulsOfWidth = (this.options.reader ?? BIGQUERY_CSV).loadsNul ? job.header.length : undefined;
-    const [counts] = await query(this.options.bq, this.where, countSql(this.where, staged.staging, staged.trailer, nulsOfWidth));
+  /**
+   * Rows staged for the table: all of them, less the trailer line when it was staged too. The same query finds, for
+   * each field going into a typed column, a value that does not cast: the file fails, named by that value's line.
+   */
+  private async stagedRows(job: LoadJob, staged: Staged, checks: readonly FieldCheck[]): Promise<number> {
+    const nuls = (this.options.reader ?? BIGQUERY_CSV).loadsNul;
+    const sql = countSql(this.where, staged.staging, stagedFieldsOf(job), { ...(staged.trailer ? { trailer: staged.trailer } : {}), nuls, checks });
+    const [counts] = await query(this.options.bq, this.where, sql);
+    const badCast = await castFailure(job, checks, badValuesOf(counts, checks));
+    if (badCast) throw badCast;
     if (Number(counts?.nuls ?? 0) > 0) {
       // A NUL BigQuery would have refused: the file's one read names its line.
       const bad = await firstBadRecord(jobRecords(job));
@@ -84,17 +94,19 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     return total - 1;
   }
 
-  private async loadStaged(job: LoadJob, staged: Staged, replaceLoadIds: string[], columnsBefore: string[] | undefined): Promise<number> {
-    const rows = await this.stagedRows(job, staged);
+  private async loadStaged(job: LoadJob, staged: Staged, replaceLoadIds: string[], columnsBefore: TableColumn[] | undefined, checks: FieldCheck[]): Promise<number> {
+    const rows = await this.stagedRows(job, staged, checks);
     checkExpectedRows(job, rows);
     // The table is created only now, when the file is known to be good: a bad first file leaves no table behind.
-    const columns = columnsBefore ?? (await createTargetTable(this.options.bq, this.options.dataset, job.table, job.header));
-    checkLandfallTable(job.table, columns, 'STRING');
+    const columns = columnsBefore ?? (await createTargetTable(this.options.bq, this.options.dataset, job.table, job.header, job.types));
+    checkLandfallTable(job.table, columns.map((c) => c.name), 'STRING');
     const script = commitScript({
       where: this.where,
       table: job.table,
       staging: staged.staging,
-      plan: planColumns(job.header, columns),
+      fields: stagedFieldsOf(job),
+      plan: planColumns(job.header, columns.map((c) => c.name)),
+      columns,
       loadId: job.loadId,
       ...(staged.trailer ? { trailer: staged.trailer } : {}),
       replaceLoadIds,
@@ -118,15 +130,18 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
     const context = { file: job.source.name, table: job.table, loadId: job.loadId, object: job.source.uri };
     try {
       checkTableId(job.table, job.source.name);
+      checkStagingWidth(job);
       const prior = job.fresh ? [] : await selectPriorLoads(this.options.bq, this.where, job.table, job.source.path);
       const plan = await planForSource(prior, job.source.generation, job.replace, { table: job.table, file: job.source.path });
       if (plan.action === 'skip') return { status: 'skipped', loadId: plan.loadId, rows: 0, replacedLoadIds: [], earlierRows: plan.rows };
       const columns = await tableColumns(this.options.bq, this.options.dataset, job.table);
       if (columns === undefined) checkNewColumns(job.header, { file: job.source.name, table: job.table });
+      // A new table takes the file's own types, which its values cast to: only an existing table's are checked.
+      const checks = columns ? fieldChecks(job, columns) : [];
       const staged = await stage(this.stagingContext(job), job);
       this.bytesRead += staged.bytesRead;
       try {
-        const rows = await this.loadStaged(job, staged, plan.replaceLoadIds, columns);
+        const rows = await this.loadStaged(job, staged, plan.replaceLoadIds, columns, checks);
         return { status: 'loaded', loadId: job.loadId, rows, replacedLoadIds: plan.replaceLoadIds };
       } finally {
         if (staged.copy) await this.options.storage.bucket(staged.copy.bucket).file(staged.copy.name).delete({ ignoreNotFound: true }).catch(() => undefined);
@@ -145,7 +160,7 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
         ctx: this.stagingContext(jobs[0]!),
         where: this.where,
         columns: (table, header) => this.columnsOf(table, header),
-        create: async (table, header) => this.remember(table, await createTargetTable(bq, dataset, table, header)),
+        create: async (job) => this.remember(job.table, await createTargetTable(bq, dataset, job.table, job.header, job.types)),
         alone: (job) => this.load(job),
       },
       jobs,
@@ -156,14 +171,14 @@ class BigQueryWarehouseImpl implements BigQueryWarehouse {
    * Columns of tables found, kept while the warehouse is open. Only a promotion (`landfall promote`) changes them, by
    * adding one: a file whose header has a name they lack (drift, or a field promoted since) looks them up again.
    */
-  private async columnsOf(table: string, header?: readonly string[]): Promise<string[] | undefined> {
+  private async columnsOf(table: string, header?: readonly string[]): Promise<TableColumn[] | undefined> {
     const known = this.tables.get(table);
-    if (known && (header === undefined || planColumns(header, known).extra.length === 0)) return known;
+    if (known && (header === undefined || planColumns(header, known.map((c) => c.name)).extra.length === 0)) return known;
     const columns = await tableColumns(this.options.bq, this.options.dataset, table);
     return columns === undefined ? undefined : this.remember(table, columns);
   }
 
-  private remember(table: string, columns: string[]): string[] {
+  private remember(table: string, columns: TableColumn[]): TableColumn[] {
     this.tables.set(table, columns);
     return columns;
   }

@@ -1,8 +1,8 @@
-// A value a typed column cannot take, found after DuckDB's "Conversion Error" and named: file, line or record, column, value.
+// A value a typed column cannot take, found after DuckDB's "Conversion Error" with TRY_CAST, then named (lib/load's badCastError).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
-import { fieldRecords, foldName, planColumns, recordWord } from '../../load/index.js';
-import type { LoadJob } from '../../load/index.js';
+import { badCastError, planColumns } from '../../load/index.js';
+import type { BadValues, LoadJob } from '../../load/index.js';
 import { csvRelation } from './load-sql.js';
 import { relationOf } from './load-txn.js';
 import type { RowsFile } from './rows-file.js';
@@ -15,16 +15,6 @@ export function isConversionError(error: unknown): boolean {
 }
 
 const DISTINCT_VALUES = 1000;
-const cut = (value: string) => (value.length > 60 ? `${value.slice(0, 57)}…` : value);
-
-interface Suspect {
-  column: string;
-  type: string;
-  position: number;
-  values: Set<string>;
-  /** Parquet: the first record, found by DuckDB with the file's own row numbers. */
-  record?: number;
-}
 
 async function typedColumns(connection: DuckDBConnection, table: string): Promise<Map<string, string>> {
   const reader = await connection.runAndReadAll(
@@ -35,11 +25,11 @@ async function typedColumns(connection: DuckDBConnection, table: string): Promis
 }
 
 /** The values of each typed column that its type cannot take (DuckDB's TRY_CAST), up to a thousand distinct ones. */
-async function suspects(connection: DuckDBConnection, job: LoadJob, rows: RowsFile): Promise<Suspect[]> {
+async function suspects(connection: DuckDBConnection, job: LoadJob, rows: RowsFile): Promise<BadValues[]> {
   const types = await typedColumns(connection, job.table);
   const { path } = rows;
   const from = relationOf(job, rows) ?? csvRelation({ path, columnCount: job.header.length, delimiter: rows.delimiter, parallel: rows.parallel });
-  const found: Suspect[] = [];
+  const found: BadValues[] = [];
   for (const { position, column } of planColumns(job.header, [...types.keys()]).known) {
     const type = types.get(column)!;
     if (type === 'VARCHAR') continue;
@@ -62,27 +52,10 @@ async function suspects(connection: DuckDBConnection, job: LoadJob, rows: RowsFi
  * been rolled back; this runs on the connection outside any transaction.
  */
 export async function castFailure(connection: DuckDBConnection, job: LoadJob, rows: RowsFile, cause: unknown): Promise<TerminalError> {
+  const found = await suspects(connection, job, rows).catch((): BadValues[] => []);
+  const named = await badCastError(job, found, cause);
+  if (named) return named;
   const file = job.source.name;
-  const context = { file, table: job.table, loadId: job.loadId };
-  const found = await suspects(connection, job, rows).catch((): Suspect[] => []);
-  const name = (s: Suspect) => `column ${s.column}`;
-  const word = recordWord(job);
-  const say = (s: Suspect, line: number | undefined, value: string) => {
-    const where = line === undefined ? `${file}:` : `${file} ${word} ${line}:`;
-    const field = foldName(job.header[s.position - 1]!) === foldName(s.column) ? '' : ` (field "${job.header[s.position - 1]}")`;
-    return new TerminalError(`${where} the value ${JSON.stringify(cut(value))} cannot be cast to ${s.type} for ${name(s)}${field} of table ${job.table}`, { ...context, ...(line === undefined ? {} : { line }) }, cause);
-  };
-  const parquet = found.filter((s) => s.record !== undefined).sort((a, b) => a.record! - b.record!)[0];
-  if (parquet) return say(parquet, parquet.record, [...parquet.values][0]!);
-  if (found.length > 0) {
-    for await (const record of fieldRecords(job)) {
-      for (const s of found) {
-        const text = record.texts[s.position - 1];
-        if (text !== null && text !== undefined && s.values.has(text)) return say(s, record.line, text);
-      }
-    }
-    return say(found[0]!, undefined, [...found[0]!.values][0]!);
-  }
   const first = String((cause as Error).message ?? cause).split('\n')[0];
-  return new TerminalError(`${file}: a value does not fit its column's type in table ${job.table} (${first})`, context, cause);
+  return new TerminalError(`${file}: a value does not fit its column's type in table ${job.table} (${first})`, { file, table: job.table, loadId: job.loadId }, cause);
 }

@@ -127,7 +127,10 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
         outcome.committed.forEach((value, k) => (fates[pending[k]!.index] = { status: 'fulfilled', value }));
         return;
       }
-      const [bad] = pending.splice(outcome.failedAt, 1);
+      // The files before it commit first, as loading them in order would: a table is made by the first file that can
+      // make it, not by a later one that fails beside it and then loads alone (into a table of its own types).
+      if (outcome.failedAt > 0) await this.commitTogether(pending.splice(0, outcome.failedAt), fates);
+      const [bad] = pending.splice(0, 1);
       await bad!.fit();
       fates[bad!.index] = await settled(this.attempt(bad!.job, bad!.rows, {}));
     }

@@ -1,18 +1,18 @@
-// A file's records as text aligned to its fields, whatever the format landfall reads itself (CSV, JSON lines, Avro).
-import { TerminalError } from '../../errors.js';
+// A file's records as text aligned to its fields, whatever the format: CSV, JSON lines and Avro read by landfall, Parquet by DuckDB.
 import { jobRecords } from '../records.js';
 import type { LoadJob } from '../warehouse.js';
 import { avroRecords } from './avro.js';
 import { textOfJson } from './json-object.js';
 import type { JsonLine } from './jsonl.js';
 import { jsonLines } from './jsonl.js';
+import { parquetRecords } from './parquet-records.js';
 
 export interface FieldRecord {
-  /** The physical line (CSV, JSON lines) or the record's number (Avro). */
+  /** The physical line (CSV, JSON lines) or the record's number (Avro, Parquet). */
   line: number;
   /** Field i of the job's header as a string column holds it; NULL where the record has no such field or a JSON null. */
   texts: (string | null)[];
-  /** JSON formats: field i's JSON text, undefined where the record lacks it. */
+  /** Every format but CSV: field i's JSON text (`null` for a null), undefined where the record lacks it. */
   json?: (string | undefined)[];
 }
 
@@ -40,6 +40,6 @@ export async function* fieldRecords(job: LoadJob): AsyncGenerator<FieldRecord> {
   } else if (format === 'avro') {
     yield* aligned(avroRecords(job.source), job.header);
   } else {
-    throw new TerminalError(`${job.source.name}: landfall reads ${format} records through DuckDB only`, { file: job.source.name });
+    yield* parquetRecords(job.source, job.header, job.types);
   }
 }

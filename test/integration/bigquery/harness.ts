@@ -51,24 +51,36 @@ function text(value: unknown): string | null {
   return typeof value === 'object' && 'value' in (value as object) ? String((value as { value: unknown }).value) : String(value);
 }
 
-async function columns(bq: BigQuery, dataset: string, table: string): Promise<string[] | undefined> {
+async function fields(bq: BigQuery, dataset: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
   const [exists] = await bq.dataset(dataset).table(table).exists();
   if (!exists) return undefined;
   const [metadata] = await bq.dataset(dataset).table(table).getMetadata();
-  return (metadata.schema?.fields ?? []).map((f: { name: string }) => f.name);
+  return metadata.schema?.fields ?? [];
+}
+
+async function columns(bq: BigQuery, dataset: string, table: string): Promise<string[] | undefined> {
+  return (await fields(bq, dataset, table))?.map((f) => f.name);
+}
+
+/**
+ * Each column as text, the same for every row: JSON as JSON text, a TIMESTAMP in UTC to the microsecond (the REST
+ * rows print one before 1970 a second late: docs/bigquery-emulator-gaps.md), BYTES as base64, the rest cast.
+ */
+function asText(name: string, type: string): string {
+  const column = ident(name);
+  if (type === 'JSON') return `IF(${column} IS NULL, NULL, TO_JSON_STRING(${column})) AS ${column}`;
+  if (type === 'TIMESTAMP') return `CONCAT(FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6S', ${column}, 'UTC'), 'Z') AS ${column}`;
+  if (type === 'BYTES') return `TO_BASE64(${column}) AS ${column}`;
+  return type === 'STRING' ? column : `CAST(${column} AS STRING) AS ${column}`;
 }
 
 async function rows(bq: BigQuery, dataset: string, table: string): Promise<Record<string, string | null>[] | undefined> {
-  const [exists] = await bq.dataset(dataset).table(table).exists();
-  if (!exists) return undefined;
-  const [metadata] = await bq.dataset(dataset).table(table).getMetadata();
-  const fields = (metadata.schema?.fields ?? []) as { name: string; type: string }[];
-  const names = fields.map((f) => f.name);
-  // JSON (`_extra`, a promoted JSON column) is read as its text, and cannot be ordered by.
-  const select = fields.map((f) => (f.type === 'JSON' ? `IF(${ident(f.name)} IS NULL, NULL, TO_JSON_STRING(${ident(f.name)})) AS ${ident(f.name)}` : ident(f.name)));
-  const order = fields.filter((f) => f.type !== 'JSON').map((f) => ident(f.name));
+  const found = await fields(bq, dataset, table);
+  if (!found) return undefined;
+  const select = found.map((f) => asText(f.name, f.type));
+  const order = found.filter((f) => f.type !== 'JSON').map((f) => ident(f.name));
   const [result] = await bq.query(`SELECT ${select.join(', ')} FROM ${ident(PROJECT)}.${ident(dataset)}.${ident(table)} ORDER BY ${order.join(', ')}`);
-  return (result as Record<string, unknown>[]).map((r) => Object.fromEntries(names.map((n) => [n, text(r[n])])));
+  return (result as Record<string, unknown>[]).map((r) => Object.fromEntries(found.map((f) => [f.name, text(r[f.name])])));
 }
 
 async function metadata(bq: BigQuery, dataset: string): Promise<MetadataRecord[]> {
@@ -103,6 +115,9 @@ export async function newBigQueryHarness(clients: Clients): Promise<WarehouseHar
     rows: (table) => rows(bq, dataset, table),
     columns: (table) => columns(bq, dataset, table),
     metadata: () => metadata(bq, dataset),
+    createTable: async (table, ddl) => {
+      await bq.query(`CREATE TABLE ${ident(PROJECT)}.${ident(dataset)}.${ident(table)} (${ddl}, _extra JSON, _load_id STRING)`);
+    },
     close: async () => {
       await warehouse.close();
       await bq.dataset(dataset).delete({ force: true }).catch(() => undefined);

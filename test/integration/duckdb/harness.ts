@@ -72,6 +72,9 @@ export async function newDuckDbHarness(options: DuckDbHarnessOptions = {}): Prom
     async exec(sql) {
       await warehouse.query(sql);
     },
+    async createTable(table, ddl) {
+      await warehouse.query(`CREATE TABLE "${table.replaceAll('"', '""')}" (${ddl}, "_extra" JSON, "_load_id" VARCHAR)`);
+    },
     async close() {
       await warehouse.close();
       await rm(dir, { recursive: true, force: true });

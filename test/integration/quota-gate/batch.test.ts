@@ -1,6 +1,11 @@
 // A group commit through the quota gate: what a batch of files costs BigQuery, against what the same files cost one by one.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { loadBatch } from '../../contract/warehouse-contract-batch.js';
 import type { FileSpec } from '../../contract/warehouse-contract-batch.js';
 import { loadText, mappingOf } from '../../contract/warehouse-contract.js';
@@ -79,5 +84,40 @@ test('files that may be in already (a retake) are looked up one by one, on the c
   } finally {
     await h.close();
     await gate.stop();
+  }
+});
+
+test('JSON lines and Parquet into a typed table and new ones: one load job per format and width, still two query jobs', async () => {
+  const b = bench();
+  const gate = await openGate(b);
+  const h = await newBigQueryHarness({ bq: client(gate.url), storage: b.storage });
+  const dir = await mkdtemp(join(tmpdir(), 'landfall-gate-formats-'));
+  try {
+    const instance = await DuckDBInstance.create(':memory:');
+    const duck = await instance.connect();
+    const parquet = join(dir, 'p.parquet');
+    await duck.run(`COPY (SELECT range AS id, TIMESTAMPTZ '2024-01-15 09:30:00+00' + to_seconds(range) AS at FROM range(3)) TO '${parquet}' (FORMAT parquet)`);
+    duck.closeSync();
+    instance.closeSync();
+    await h.createTable('typed', 'id INTEGER, v INTEGER');
+    const files: FileSpec[] = [
+      ...[1, 2, 3, 4].map((i) => ({ name: `typed_${i}.jsonl`, content: `{"id": ${i}, "v": "${i * 10}"}\n`, mapping: mappingOf('typed'), fresh: true })),
+      ...[1, 2, 3, 4].map((i) => ({ name: `loose_${i}.jsonl`, content: `{"k": "${i}", "n": 1.50, "o": {"i": ${i}}}\n`, mapping: mappingOf('loose'), fresh: true })),
+      ...[1, 2].map((i) => ({ name: `pq_${i}.parquet`, content: readFileSync(parquet), mapping: mappingOf('pq'), fresh: true })),
+    ];
+    for (const f of files) await h.source(f.name, f.content);
+    gate.reset();
+    const { fates } = await loadBatch(h, files);
+    assert.deepEqual(fates.map((f) => f.status), files.map(() => 'fulfilled'), fates.map((f) => (f.status === 'rejected' ? String(f.reason) : '')).join(' '));
+    const bill = gate.bill();
+    assert.equal(bill.jobs.load, 3, 'JSON lines of two widths, and Parquet: three staging tables');
+    assert.equal(bill.jobs.query, 2, 'the count query checks the typed table’s casts: no job of its own');
+    assert.deepEqual((await h.rows('typed'))?.map((r) => [r.id, r.v]).sort(), [['1', '10'], ['2', '20'], ['3', '30'], ['4', '40']]);
+    assert.equal((await h.rows('pq'))?.length, 6);
+    assert.deepEqual(await h.columns('loose'), ['k', 'n', 'o', '_extra', '_load_id']);
+  } finally {
+    await h.close();
+    await gate.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,14 +1,17 @@
 // The commit script: one transaction, values only as escaped literals, the trailer left out once, staging dropped after.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commitScript, countSql } from '../../../../lib/adapters/bigquery/commit-sql.js';
+import { commitScript } from '../../../../lib/adapters/bigquery/commit-sql.js';
+import { countSql } from '../../../../lib/adapters/bigquery/count-sql.js';
 import { throwIfFailed } from '../../../../lib/adapters/bigquery/jobs.js';
 
 const base = {
   where: { project: 'p', dataset: 'd' },
   table: 't',
   staging: '_landfall_staging_x',
+  fields: { format: 'csv', width: 2 } as const,
   plan: { known: [{ position: 1, column: 'id' }], extra: [{ position: 2, key: "odd 'key\"" }] },
+  columns: [{ name: 'id', type: 'STRING' }],
   loadId: 'L-1',
   replaceLoadIds: [] as string[],
   metadata: { filename: "f'.csv", path: "d/f'.csv", rowCount: 2, startedAt: new Date('2024-01-15T00:00:00.123Z'), sourceUri: 'gs://b/f.csv', sourceGeneration: '7', expectedRows: null, bytes: 10 },
@@ -32,7 +35,7 @@ test('replacing earlier loads deletes their rows and marks them inside the same 
 });
 
 test('a staged trailer is counted and exactly one equal row is left out', () => {
-  assert.match(countSql(base.where, base.staging, ['TRAILER', '2']), /COUNTIF\(\(COALESCE\(`_landfall_c1`, ''\) = 'TRAILER' AND COALESCE\(`_landfall_c2`, ''\) = '2'\)\)/);
+  assert.match(countSql(base.where, base.staging, base.fields, { trailer: ['TRAILER', '2'] }), /COUNTIF\(\(COALESCE\(`_landfall_c1`, ''\) = 'TRAILER' AND COALESCE\(`_landfall_c2`, ''\) = '2'\)\)/);
   const sql = commitScript({ ...base, trailer: ['TRAILER', '2'] });
   assert.match(sql, /ROW_NUMBER\(\) OVER \(PARTITION BY .*\) AS _landfall_n/);
   assert.match(sql, /WHERE NOT \(_landfall_is_trailer AND _landfall_n = 1\)/);
@@ -44,7 +47,8 @@ test('a job that ended with an error is never taken for success', () => {
 });
 
 test('a wide file’s OR, AND and CONCAT terms come in nested groups of at most 100 (the emulator’s SQLite takes 127 arguments)', () => {
-  const sql = countSql({ project: 'p', dataset: 'd' }, 'staging', Array.from({ length: 250 }, (_, i) => `f${i}`), 250);
+  const fields = { format: 'csv', width: 250 } as const;
+  const sql = countSql({ project: 'p', dataset: 'd' }, 'staging', fields, { trailer: Array.from({ length: 250 }, (_, i) => `f${i}`), nuls: true });
   const groups = [...sql.matchAll(/\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)].map((m) => m[1]!);
   assert.ok(sql.includes('0 IN UNNEST(TO_CODE_POINTS(`_landfall_c250`))'));
   for (const op of [' OR ', ' AND ']) {
