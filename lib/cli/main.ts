@@ -10,7 +10,7 @@ export interface Command {
 
 /** Each command's one-line summary, and the module that runs it (imported by name, so compiled output runs it too). */
 const COMMANDS = {
-  load: { summary: 'load CSV files into DuckDB (validated, idempotent, one transaction per file)', load: () => import('./commands/load.js') },
+  load: { summary: 'load CSV, JSON-lines, Parquet and Avro files into DuckDB (validated, idempotent, one transaction per file)', load: () => import('./commands/load.js') },
   promote: {
     summary: 'move a drifted field out of _extra into a column of its own (one transaction; later loads fill it)',
     load: () => import('./commands/promote.js'),
