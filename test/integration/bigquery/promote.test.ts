@@ -1,10 +1,7 @@
 // The BigQuery promotion on goccy/bigquery-emulator through the quota gate (which makes ALTER TABLE ADD/DROP COLUMN real).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { bigqueryPromote, ident, literal } from '../../../lib/adapters/bigquery/index.js';
 import { promotionOf } from '../../../lib/promote/index.js';
@@ -13,9 +10,10 @@ import type { PromoteHarness } from '../../contract/promote-contract.js';
 import { loadText, mappingOf } from '../../contract/warehouse-contract.js';
 import { PROJECT } from './stack.js';
 import { newBigQueryHarness, useBigQueryStack } from './harness.js';
+import { runCli } from '../../e2e/harness.js';
+import type { CliResult } from '../../e2e/harness.js';
 
 const stack = useBigQueryStack();
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The harness over a dataset, promoting with `bq` (the gate's client, or one that fails on purpose). */
 async function newHarness(bq?: BigQuery): Promise<PromoteHarness & { dataset: string }> {
@@ -118,17 +116,7 @@ test('`landfall promote` with LOADER_BACKEND=bigquery promotes on the dataset it
     assert.match(missing.stderr, /LOADER_BACKEND=bigquery needs BQ_DATASET/);
   }));
 
-function landfall(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'lib/cli/bin.js'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** The real CLI process (`lib/cli/bin.js`) with only the environment a test gives it. */
+function landfall(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runCli(args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', METADATA_SERVER_DETECTION: 'none', ...env });
 }

@@ -1,12 +1,13 @@
 // `landfall load` end to end: the real CLI process, the sample files, a real DuckDB file in a temp folder.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { runCli } from '../../e2e/harness.js';
+import type { CliResult } from '../../e2e/harness.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAMPLES = join(ROOT, 'test/fixtures/samples');
@@ -19,19 +20,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function landfall(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'lib/cli/bin.js'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** The real CLI process (`lib/cli/bin.js`) with only the environment a test gives it. */
+function landfall(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env });
 }
 
 const json = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
