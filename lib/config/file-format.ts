@@ -23,8 +23,3 @@ export function formatOfName(name: string): FileFormat | undefined {
 export function gzipsWhole(format: FileFormat): boolean {
   return format === 'csv' || format === 'jsonl';
 }
-
-/** A format whose values carry their own types (a new table takes them); CSV and JSON lines load as text. */
-export function typedFormat(format: FileFormat): boolean {
-  return format === 'parquet' || format === 'avro';
-}

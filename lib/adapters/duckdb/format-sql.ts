@@ -6,7 +6,7 @@ import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
 
 /** landfall's column types as DuckDB's. */
-export function duckDbType(type: ColumnType): string {
+function duckDbType(type: ColumnType): string {
   const numeric = /^NUMERIC\((\d+),(\d+)\)$/.exec(type);
   if (numeric) return `DECIMAL(${Math.min(Number(numeric[1]), 38)},${numeric[2]})`;
   const map: Record<string, string> = {

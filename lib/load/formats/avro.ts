@@ -33,7 +33,7 @@ function unwrap(schema: Schema): Schema {
 const branchName = (schema: Schema): string => (typeof schema === 'string' ? schema : ((schema as { name?: string }).name ?? (schema as Node).type));
 const node = (schema: Schema): Node => (typeof schema === 'string' ? ({ type: schema } as Node) : (schema as Node));
 
-export function avroColumnType(schema: Schema): ColumnType {
+function avroColumnType(schema: Schema): ColumnType {
   const s = unwrap(schema);
   if (Array.isArray(s)) return 'JSON';
   const { type, logicalType, precision, scale } = node(s);
