@@ -154,28 +154,21 @@ step_dbt() {
   stamp_set dbt "$want"
 }
 
-step_polars() {
-  local want
-  want=$(sha256sum emulators/bench-requirements.txt | cut -c1-16)
-  stamp_ok polars "$want" && "$CACHE/venv/bin/python" -c 'import polars, pyarrow' 2>/dev/null && return 0
+# Pinned extras pip-installed into the project venv, stamped by their requirements file. The imports are checked as
+# well as the stamp: the dbt step recreates the venv when its pins change, dropping them.
+venv_extras() {
+  local name=$1 requirements=$2 imports=$3 want
+  want=$(sha256sum "$requirements" | cut -c1-16)
+  stamp_ok "$name" "$want" && "$CACHE/venv/bin/python" -c "import $imports" 2>/dev/null && return 0
   [ -x "$CACHE/venv/bin/pip" ] || die "the project venv is missing: run 'bash emulators/install.sh dbt' first"
-  say "python venv .cache/venv: $(grep -E '==' emulators/bench-requirements.txt | paste -sd' ')"
-  mkdir -p "$CACHE/build" && : >"$CACHE/build/polars.log"
-  logged "$CACHE/build/polars.log" "$CACHE/venv/bin/pip" install --disable-pip-version-check --no-input -r emulators/bench-requirements.txt
-  stamp_set polars "$want"
+  say "python venv .cache/venv: $(grep -E '==' "$requirements" | paste -sd' ')"
+  mkdir -p "$CACHE/build" && : >"$CACHE/build/$name.log"
+  logged "$CACHE/build/$name.log" "$CACHE/venv/bin/pip" install --disable-pip-version-check --no-input -r "$requirements"
+  stamp_set "$name" "$want"
 }
 
-# The imports are checked as well as the stamp: the dbt step recreates the venv when its pins change, dropping these.
-step_writers() {
-  local want
-  want=$(sha256sum emulators/writers-requirements.txt | cut -c1-16)
-  stamp_ok writers "$want" && "$CACHE/venv/bin/python" -c 'import pyarrow, fastavro, avro, duckdb' 2>/dev/null && return 0
-  [ -x "$CACHE/venv/bin/pip" ] || die "the project venv is missing: run 'bash emulators/install.sh dbt' first"
-  say "python venv .cache/venv: $(grep -E '==' emulators/writers-requirements.txt | paste -sd' ')"
-  mkdir -p "$CACHE/build" && : >"$CACHE/build/writers.log"
-  logged "$CACHE/build/writers.log" "$CACHE/venv/bin/pip" install --disable-pip-version-check --no-input -r emulators/writers-requirements.txt
-  stamp_set writers "$want"
-}
+step_polars() { venv_extras polars emulators/bench-requirements.txt 'polars, pyarrow'; }
+step_writers() { venv_extras writers emulators/writers-requirements.txt 'pyarrow, fastavro, avro, duckdb'; }
 
 step_checkov() {
   local want
