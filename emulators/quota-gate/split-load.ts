@@ -32,9 +32,6 @@ export interface LoadOutcome {
   outputRows: number;
 }
 
-/** SQLite (under the emulator) joins at most 500 SELECTs in one compound statement; stay well under. */
-const SELECTS_PER_STATEMENT = 100;
-
 /** The loads the emulator would not make atomic (several objects) or would load wrong (hive keys ignored). */
 export function needsSplit(load: LoadConfiguration): boolean {
   const uris = load.sourceUris ?? [];
@@ -74,22 +71,19 @@ function precheck(load: LoadConfiguration, dest: TableId, meta: { fields: Field[
   return fields;
 }
 
-/** One INSERT per hundred objects: every temporary table's rows, each with its object's key values. */
-function moveSql(dest: TableId, temps: TableId[], columns: string[], hive: HiveKeys): string[] {
-  const into = `INSERT INTO ${tableRef(dest.project, dest.dataset, dest.table)} (${[...columns, ...hive.keys].map(ident).join(', ')})`;
-  const selects = temps.map((t, i) => {
-    const keys = hive.keys.map((k, j) => `${literal(hive.values[i]![j]!)} AS ${ident(k)}`);
-    return `SELECT ${[...columns.map(ident), ...keys].join(', ')} FROM ${tableRef(t.project, t.dataset, t.table)}`;
-  });
-  const statements: string[] = [];
-  for (let i = 0; i < selects.length; i += SELECTS_PER_STATEMENT) statements.push(`${into} ${selects.slice(i, i + SELECTS_PER_STATEMENT).join(' UNION ALL ')}`);
-  return statements;
+/** Moves the object just loaded into `landing` to the collector, with its key values. */
+function collectSql(collector: TableId, landing: TableId, columns: string[], hive: HiveKeys, values: string[]): string {
+  const keys = hive.keys.map((k, j) => `${literal(values[j]!)} AS ${ident(k)}`);
+  const into = `INSERT INTO ${tableRef(collector.project, collector.dataset, collector.table)} (${[...columns, ...hive.keys].map(ident).join(', ')})`;
+  return `${into} SELECT ${[...columns.map(ident), ...keys].join(', ')} FROM ${tableRef(landing.project, landing.dataset, landing.table)}`;
 }
 
 /**
- * Runs the load as BigQuery would: all objects or none. Each URI is loaded into a temporary table of the same schema
- * (emulator load jobs); only when all succeeded does one query job insert them all, with hive keys as STRING columns,
- * and (WRITE_TRUNCATE) empty the destination first. The temporary tables are deleted either way.
+ * Runs the load as BigQuery would: all objects or none. Each URI is loaded (an emulator load job) into one landing
+ * table of the job's schema, emptied for each, and moved from there into a collector with its hive keys as STRING
+ * columns; only when all succeeded does one query job move the collector into the destination, emptied first for
+ * WRITE_TRUNCATE. Two temporary tables whatever the object count: the emulator takes about 0.2 s to drop a table,
+ * and a table per object made a 60-object load spend 11 of its 17 s dropping them.
  */
 export async function runSplitLoad(upstream: Upstream, project: string, load: LoadConfiguration): Promise<LoadOutcome> {
   const uris = load.sourceUris ?? [];
@@ -101,29 +95,41 @@ export async function runSplitLoad(upstream: Upstream, project: string, load: Lo
   const fields = precheck(load, dest, meta, hive.keys);
   if (fields && !Array.isArray(fields)) return { error: fields, inputFiles: 0, outputRows: 0 };
   const tag = randomUUID().replace(/-/g, '').slice(0, 12);
-  const temps = uris.map((_, i): TableId => ({ ...dest, table: `_quota_gate_${tag}_${i}` }));
+  const landing: TableId = { ...dest, table: `_quota_gate_${tag}_object` };
+  const collector: TableId = { ...dest, table: `_quota_gate_${tag}_all` };
   const { hivePartitioningOptions: _ignored, ...plain } = load;
+  const created: TableId[] = [];
   try {
+    let columns: Field[] | undefined = fields;
     for (const [i, uri] of uris.entries()) {
       const config = {
-        load: { ...plain, sourceUris: [uri], destinationTable: { projectId: dest.project, datasetId: dest.dataset, tableId: temps[i]!.table }, createDisposition: 'CREATE_IF_NEEDED', writeDisposition: 'WRITE_TRUNCATE', ...(fields ? { schema: { fields } } : {}) },
+        load: { ...plain, sourceUris: [uri], destinationTable: { projectId: dest.project, datasetId: dest.dataset, tableId: landing.table }, createDisposition: 'CREATE_IF_NEEDED', writeDisposition: 'WRITE_TRUNCATE', ...(columns ? { schema: { fields: columns } } : {}) },
       };
+      if (i === 0) created.push(landing);
       const failure = await runJob(upstream, project, config);
       if (failure !== undefined) return { error: objectFailure(uri, failure), inputFiles: uris.length, outputRows: 0 };
+      if (i === 0) {
+        // An autodetected schema is the first object's; the collector takes it, with the keys after it.
+        columns ??= (await tableMeta(upstream, landing))?.fields ?? [];
+        const schema = { fields: [...columns, ...hive.keys.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))] };
+        created.push(collector);
+        await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: { projectId: collector.project, datasetId: collector.dataset, tableId: collector.table }, schema });
+      }
+      const moved = await runJob(upstream, project, { query: { query: collectSql(collector, landing, (columns ?? []).map((f) => f.name), hive, hive.values[i]!), useLegacySql: false } });
+      if (moved !== undefined) return { error: objectFailure(uri, moved), inputFiles: uris.length, outputRows: 0 };
     }
-    const loaded = await Promise.all(temps.map((t) => tableMeta(upstream, t)));
-    const columns = (fields ?? loaded[0]?.fields ?? []).map((f) => f.name);
+    const all = await tableMeta(upstream, collector);
     if (!meta) {
-      const created = [...(fields ?? loaded[0]?.fields ?? []), ...hive.keys.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))];
       const reference = { projectId: dest.project, datasetId: dest.dataset, tableId: dest.table };
-      await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: reference, schema: { fields: created } });
+      await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: reference, schema: { fields: all?.fields ?? [] } });
     }
+    const names = [...(columns ?? []).map((f) => f.name), ...hive.keys].map(ident).join(', ');
     const truncate = load.writeDisposition === 'WRITE_TRUNCATE' ? [`DELETE FROM ${tableRef(dest.project, dest.dataset, dest.table)} WHERE TRUE`] : [];
-    const script = [...truncate, ...moveSql(dest, temps, columns, hive)].join(';\n');
-    const failure = await runJob(upstream, project, { query: { query: script, useLegacySql: false } });
+    const move = `INSERT INTO ${tableRef(dest.project, dest.dataset, dest.table)} (${names}) SELECT ${names} FROM ${tableRef(collector.project, collector.dataset, collector.table)}`;
+    const failure = await runJob(upstream, project, { query: { query: [...truncate, move].join(';\n'), useLegacySql: false } });
     if (failure !== undefined) return { error: { reason: 'invalid', message: failure }, inputFiles: uris.length, outputRows: 0 };
-    return { inputFiles: uris.length, outputRows: loaded.reduce((sum, m) => sum + (m?.numRows ?? 0), 0) };
+    return { inputFiles: uris.length, outputRows: all?.numRows ?? 0 };
   } finally {
-    await Promise.all(temps.map((t) => upstream.call('DELETE', tablePath(t)).catch(() => undefined)));
+    await Promise.all(created.map((t) => upstream.call('DELETE', tablePath(t)).catch(() => undefined)));
   }
 }
