@@ -46,11 +46,18 @@ export function objectFailure(uri: string, message: string): JobError {
   return { reason: 'invalid', location: uri, message: `Error while reading data, error message: ${message} at file: ${uri}` };
 }
 
+/**
+ * Runs one of the gate's own jobs on the emulator; the error it ends with, if any. The emulator rewrites its list of
+ * every job id with each new job, so a job costs it time in proportion to the jobs before it (in one 400-object load
+ * the first object's load job took 55 ms and the last's 1.4 s): the job is deleted once answered.
+ */
 async function runJob(upstream: Upstream, project: string, configuration: unknown): Promise<string | undefined> {
   type Answer = { error?: { message: string }; status?: { errorResult?: { message: string } } };
-  const job = { jobReference: { projectId: project, jobId: `_quota_gate_${randomUUID().replace(/-/g, '')}` }, configuration };
-  const { status, json } = await upstream.call<Answer>('POST', `/projects/${encodeURIComponent(project)}/jobs`, job);
+  const jobId = `_quota_gate_${randomUUID().replace(/-/g, '')}`;
+  const jobs = `/projects/${encodeURIComponent(project)}/jobs`;
+  const { status, json } = await upstream.call<Answer>('POST', jobs, { jobReference: { projectId: project, jobId }, configuration });
   if (status >= 400) return json.error?.message ?? `HTTP ${status}`;
+  await upstream.call('DELETE', `${jobs}/${jobId}/delete`);
   return json.status?.errorResult?.message;
 }
 
