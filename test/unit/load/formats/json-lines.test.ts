@@ -15,10 +15,17 @@ test('an object splits into its keys and each value as written: numbers keep the
   assert.deepEqual(split.values, ['12345678901234567890', '1.5e+300', '{"d":[1,2.50]}', '"x,}{\\"y"', 'null', 'true', '[]']);
   assert.equal(split.depth, 3);
   assert.deepEqual(splitObject('{}'), { keys: [], values: [], depth: 1 });
+  assert.deepEqual(splitObject('{ }'), { keys: [], values: [], depth: 1 });
+  // An escaped key is decoded; whitespace inside a nested value's strings is kept, outside them dropped.
+  const escaped = splitObject('{"k\\u00e9\\"":{ "s" : "x y" , "t":[ {} ] },"z":-0.0}');
+  assert.deepEqual(escaped.keys, ['k\u00e9"', 'z']);
+  assert.deepEqual(escaped.values, ['{"s":"x y","t":[{}]}', '-0.0']);
+  assert.equal(escaped.depth, 4);
 });
 
 test('a value as a string column holds it: a string its text, null NULL, anything else its JSON text', () => {
   assert.equal(textOfJson('"a\\nb"'), 'a\nb');
+  assert.equal(textOfJson('"plain, \'quoted\'"'), "plain, 'quoted'");
   assert.equal(textOfJson('null'), null);
   assert.equal(textOfJson(undefined), null);
   assert.equal(textOfJson('1E2'), '1E2');
