@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadTopology } from '../lib/config/topology.js';
 import { gateBill } from '../test/e2e/bigquery-warehouse.js';
 import { startE2E, type E2E } from '../test/e2e/harness.js';
 import { billBetween, lookupQueries, perFile, type BurstBill, type PerFile } from './scale-bill.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   historyMultiplier: number;
   /** The gate's block size for clustered tables' pruning; undefined: its default (BigQuery's ~64 MB). */
   clusterBlockBytes?: number;
+  /** The loader's bound on a commit's files; undefined: the topology's (batch.maxFiles). */
+  maxFiles?: number;
   timeoutMs: number;
   keep: boolean;
 }
@@ -97,7 +100,10 @@ export async function runOnce(backend: Backend, run: number, options: RunOptions
   const dir = await mkdtemp(join(tmpdir(), 'landfall-scale-'));
   const tables = await writeTableConfig(join(dir, 'tables'), options.tables);
   const bigquery = options.clusterBlockBytes ? { clusterBlockBytes: options.clusterBlockBytes } : {};
-  const e2e = await startE2E({ ...(backend === 'bigquery' ? { bigquery } : {}), functionEnv: { TABLE_CONFIG_PATH: join(dir, 'tables') } });
+  const base = await loadTopology('config/topology.yaml');
+  const topology = options.maxFiles === undefined ? base : { ...base, batch: { ...base.batch, maxFiles: options.maxFiles } };
+  // The topology's own claim lease, as production runs: a commit longer than the tests' short lease would be retaken.
+  const e2e = await startE2E({ ...(backend === 'bigquery' ? { bigquery } : {}), topology, leaseMs: 'topology', functionEnv: { TABLE_CONFIG_PATH: join(dir, 'tables') } });
   try {
     const data = body(options.rows);
     const tap = await startTriggerTap(e2e.stack, tables);
