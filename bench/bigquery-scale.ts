@@ -2,8 +2,10 @@
 // jobs and bytes per file, DML per table per 10 s, the lookup at two history sizes, first upload → last commit, quota
 // errors retried, the files a day each quota allows, and the busiest Firestore document's writes with the dbt trigger on.
 // npm run bench:bigquery-scale -- [--files 2000] [--rows 1000] [--tables 20] [--runs 1] [--duckdb] [--concurrency 16]
-//   [--probe-files 10] [--history-multiplier 10] [--cluster-block-bytes N] [--max-files N] [--query-seconds 1] [--timeout-s N] [--keep]
-//   (--max-files: a commit's bound on files, the topology's batch.maxFiles otherwise; the emulator stages ~6 objects a second)
+//   [--probe-files 10] [--history-multiplier 10] [--cluster-block-bytes N] [--max-files N] [--loader-concurrency N]
+//   [--query-seconds 1] [--timeout-s N] [--keep]
+//   (--max-files bounds a commit, --loader-concurrency the requests each loader instance holds; the topology's otherwise.
+//   The emulator stages about 3 files a second: what the one local loader holds must commit within its 300 s timeout.)
 //   (writes bench/out/bigquery-scale.json; a smoke run: --files 60 --rows 10 --tables 4)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -40,6 +42,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
       'query-seconds': { type: 'string', default: '1' },
       'cluster-block-bytes': { type: 'string' },
       'max-files': { type: 'string' },
+      'loader-concurrency': { type: 'string' },
       'timeout-s': { type: 'string' },
       duckdb: { type: 'boolean', default: false },
       'duckdb-only': { type: 'boolean', default: false },
@@ -65,6 +68,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
     historyMultiplier: whole('history-multiplier', 2),
     ...(values['cluster-block-bytes'] === undefined ? {} : { clusterBlockBytes: whole('cluster-block-bytes') }),
     ...(values['max-files'] === undefined ? {} : { maxFiles: whole('max-files') }),
+    ...(values['loader-concurrency'] === undefined ? {} : { loaderConcurrency: whole('loader-concurrency') }),
     querySeconds: seconds,
     // The emulator is slow on a shared machine: a generous default, scaled with the burst.
     timeoutMs: values['timeout-s'] === undefined ? Math.max(600, files * 2) * 1000 : whole('timeout-s') * 1000,

@@ -27,6 +27,8 @@ export interface RunOptions {
   clusterBlockBytes?: number;
   /** The loader's bound on a commit's files; undefined: the topology's (batch.maxFiles). */
   maxFiles?: number;
+  /** The loader's requests at once per instance; undefined: the topology's (the local relay pushes maxInstances × this). */
+  loaderConcurrency?: number;
   timeoutMs: number;
   keep: boolean;
 }
@@ -101,7 +103,9 @@ export async function runOnce(backend: Backend, run: number, options: RunOptions
   const tables = await writeTableConfig(join(dir, 'tables'), options.tables);
   const bigquery = options.clusterBlockBytes ? { clusterBlockBytes: options.clusterBlockBytes } : {};
   const base = await loadTopology('config/topology.yaml');
-  const topology = options.maxFiles === undefined ? base : { ...base, batch: { ...base.batch, maxFiles: options.maxFiles } };
+  const loader = { ...base.functions.loader, ...(options.loaderConcurrency === undefined ? {} : { concurrency: options.loaderConcurrency }) };
+  const batch = { ...base.batch, ...(options.maxFiles === undefined ? {} : { maxFiles: options.maxFiles }) };
+  const topology = { ...base, batch, functions: { ...base.functions, loader } };
   // The topology's own claim lease, as production runs: a commit longer than the tests' short lease would be retaken.
   const e2e = await startE2E({ ...(backend === 'bigquery' ? { bigquery } : {}), topology, leaseMs: 'topology', functionEnv: { TABLE_CONFIG_PATH: join(dir, 'tables') } });
   try {
