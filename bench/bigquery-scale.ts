@@ -5,7 +5,7 @@
 //   [--probe-files 10] [--history-multiplier 10] [--cluster-block-bytes N] [--max-files N] [--loader-concurrency N]
 //   [--query-seconds 1] [--timeout-s N] [--keep]
 //   (--max-files bounds a commit, --loader-concurrency the requests each loader instance holds; the topology's otherwise.
-//   The emulator stages about 3 files a second: what the one local loader holds must commit within its 300 s timeout.)
+//   The emulator commits about 3 files a second: what the one local loader holds must commit within the relay's 300 s.)
 //   (writes bench/out/bigquery-scale.json; a smoke run: --files 60 --rows 10 --tables 4)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
