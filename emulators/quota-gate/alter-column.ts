@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ident, tableRef } from '../../lib/adapters/bigquery/names.js';
 import type { JobError } from './errors.js';
-import { tableKey } from './plan.js';
+import { tableKey, tablePath, tableReference, tablesPath } from './plan.js';
 import type { JobPlan, TableId } from './plan.js';
 import { isPunct, isWord, splitStatements } from './sql-tokens.js';
 import type { Token } from './sql-tokens.js';
@@ -63,9 +63,6 @@ export function columnChangeOf(plan: JobPlan, sql: string): ColumnChange | undef
   return field && { table, action, field, guarded };
 }
 
-const tablesPath = (t: TableId) => `/projects/${encodeURIComponent(t.project)}/datasets/${encodeURIComponent(t.dataset)}/tables`;
-const tablePath = (t: TableId) => `${tablesPath(t)}/${encodeURIComponent(t.table)}`;
-
 /** What a table resource keeps through the rebuild besides its schema. */
 const KEPT = ['description', 'friendlyName', 'labels', 'clustering', 'timePartitioning', 'rangePartitioning', 'expirationTime'] as const;
 
@@ -97,14 +94,13 @@ export async function applyColumnChange(upstream: Upstream, change: ColumnChange
   if (!Array.isArray(next)) return next;
   if (next === fields) return undefined;
   const aside: TableId = { ...t, table: `_quota_gate_alter_${randomUUID().replace(/-/g, '').slice(0, 12)}` };
-  const reference = (x: TableId) => ({ projectId: x.project, datasetId: x.dataset, tableId: x.table });
   const columns = (change.action === 'add' ? fields : next).map((f) => ident(f.name)).join(', ');
   const kept = Object.fromEntries(KEPT.filter((k) => got.json[k] !== undefined).map((k) => [k, got.json[k]]));
-  await upstream.call('POST', tablesPath(t), { tableReference: reference(aside), schema: { fields } });
+  await upstream.call('POST', tablesPath(t), { tableReference: tableReference(aside), schema: { fields } });
   try {
     await upstream.query(t.project, `INSERT INTO ${tableRef(aside.project, aside.dataset, aside.table)} SELECT * FROM ${tableRef(t.project, t.dataset, t.table)}`);
     await upstream.call('DELETE', tablePath(t));
-    await upstream.call('POST', tablesPath(t), { ...kept, tableReference: reference(t), schema: { fields: next } });
+    await upstream.call('POST', tablesPath(t), { ...kept, tableReference: tableReference(t), schema: { fields: next } });
     await upstream.query(t.project, `INSERT INTO ${tableRef(t.project, t.dataset, t.table)} (${columns}) SELECT ${columns} FROM ${tableRef(aside.project, aside.dataset, aside.table)}`);
   } finally {
     await upstream.call('DELETE', tablePath(aside)).catch(() => undefined);

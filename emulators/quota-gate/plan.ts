@@ -13,6 +13,11 @@ export interface TableId {
 /** BigQuery's own notation, as in its messages: `project:dataset.table`. */
 export const tableKey = (t: TableId): string => `${t.project}:${t.dataset}.${t.table}`;
 
+/** The REST paths of a dataset's tables and of one table, and a table's reference as the API writes it. */
+export const tablesPath = (t: TableId): string => `/projects/${encodeURIComponent(t.project)}/datasets/${encodeURIComponent(t.dataset)}/tables`;
+export const tablePath = (t: TableId): string => `${tablesPath(t)}/${encodeURIComponent(t.table)}`;
+export const tableReference = (t: TableId) => ({ projectId: t.project, datasetId: t.dataset, tableId: t.table });
+
 export interface PlannedStatement {
   statement: Statement;
   target?: TableId;

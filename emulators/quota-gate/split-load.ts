@@ -5,7 +5,7 @@ import { ident, literal, tableRef } from '../../lib/adapters/bigquery/names.js';
 import type { JobError } from './errors.js';
 import { hiveKeys } from './hive.js';
 import type { HiveKeys, HiveOptions } from './hive.js';
-import { tableOf, tableKey } from './plan.js';
+import { tableKey, tableOf, tablePath, tableReference, tablesPath } from './plan.js';
 import type { TableId } from './plan.js';
 import type { Upstream } from './upstream.js';
 
@@ -37,8 +37,6 @@ export function needsSplit(load: LoadConfiguration): boolean {
   const uris = load.sourceUris ?? [];
   return uris.length > 1 || uris.some((u) => u.includes('*')) || load.hivePartitioningOptions !== undefined;
 }
-
-const tablePath = (t: TableId) => `/projects/${encodeURIComponent(t.project)}/datasets/${encodeURIComponent(t.dataset)}/tables/${encodeURIComponent(t.table)}`;
 
 /** The emulator's words for a failed object become BigQuery's: `invalid`, located at the URI, naming the file. */
 export function objectFailure(uri: string, message: string): JobError {
@@ -110,7 +108,7 @@ export async function runSplitLoad(upstream: Upstream, project: string, load: Lo
     let columns: Field[] | undefined = fields;
     for (const [i, uri] of uris.entries()) {
       const config = {
-        load: { ...plain, sourceUris: [uri], destinationTable: { projectId: dest.project, datasetId: dest.dataset, tableId: landing.table }, createDisposition: 'CREATE_IF_NEEDED', writeDisposition: 'WRITE_TRUNCATE', ...(columns ? { schema: { fields: columns } } : {}) },
+        load: { ...plain, sourceUris: [uri], destinationTable: tableReference(landing), createDisposition: 'CREATE_IF_NEEDED', writeDisposition: 'WRITE_TRUNCATE', ...(columns ? { schema: { fields: columns } } : {}) },
       };
       if (i === 0) created.push(landing);
       const failure = await runJob(upstream, project, config);
@@ -120,16 +118,13 @@ export async function runSplitLoad(upstream: Upstream, project: string, load: Lo
         columns ??= (await tableMeta(upstream, landing))?.fields ?? [];
         const schema = { fields: [...columns, ...hive.keys.map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))] };
         created.push(collector);
-        await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: { projectId: collector.project, datasetId: collector.dataset, tableId: collector.table }, schema });
+        await upstream.call('POST', tablesPath(collector), { tableReference: tableReference(collector), schema });
       }
       const moved = await runJob(upstream, project, { query: { query: collectSql(collector, landing, (columns ?? []).map((f) => f.name), hive, hive.values[i]!), useLegacySql: false } });
       if (moved !== undefined) return { error: objectFailure(uri, moved), inputFiles: uris.length, outputRows: 0 };
     }
     const all = await tableMeta(upstream, collector);
-    if (!meta) {
-      const reference = { projectId: dest.project, datasetId: dest.dataset, tableId: dest.table };
-      await upstream.call('POST', `/projects/${encodeURIComponent(dest.project)}/datasets/${encodeURIComponent(dest.dataset)}/tables`, { tableReference: reference, schema: { fields: all?.fields ?? [] } });
-    }
+    if (!meta) await upstream.call('POST', tablesPath(dest), { tableReference: tableReference(dest), schema: { fields: all?.fields ?? [] } });
     const names = [...(columns ?? []).map((f) => f.name), ...hive.keys].map(ident).join(', ');
     const truncate = load.writeDisposition === 'WRITE_TRUNCATE' ? [`DELETE FROM ${tableRef(dest.project, dest.dataset, dest.table)} WHERE TRUE`] : [];
     const move = `INSERT INTO ${tableRef(dest.project, dest.dataset, dest.table)} (${names}) SELECT ${names} FROM ${tableRef(collector.project, collector.dataset, collector.table)}`;
