@@ -1,4 +1,5 @@
 // The HTTP request Pub/Sub push makes to an endpoint, and what its answer means: 102, 200, 201, 202 and 204 ack.
+import { Agent, request as httpRequest } from 'node:http';
 
 /** A message as a subscription holds it. */
 export interface PushMessage {
@@ -43,20 +44,35 @@ const ACK_STATUSES = [102, 200, 201, 202, 204] as const;
 
 export type PushOutcome = { acked: true; status: number } | { acked: false; status: number | null; reason: string };
 
+/**
+ * Connections kept open between pushes, as Pub/Sub's pushers keep theirs. Plain node:http, not fetch: fetch's
+ * transport ends any request whose response headers take over 300 s, and a push must wait up to its ack deadline.
+ */
+const agent = new Agent({ keepAlive: true });
+
 /** POSTs the envelope and says whether the endpoint acked; a refused connection or the deadline passing is a nack. */
-export async function push(url: string, envelope: PushEnvelope, timeoutMs: number): Promise<PushOutcome> {
-  try {
-    const response = await fetch(url, {
+export function push(url: string, envelope: PushEnvelope, timeoutMs: number): Promise<PushOutcome> {
+  const body = JSON.stringify(envelope);
+  const signal = AbortSignal.timeout(timeoutMs);
+  return new Promise((resolve) => {
+    const nack = (error: Error & { code?: string }) =>
+      resolve({ acked: false, status: null, reason: signal.aborted ? `no answer within ${timeoutMs} ms` : (error.code ?? error.name) });
+    const request = httpRequest(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(envelope),
-      signal: AbortSignal.timeout(timeoutMs),
+      agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      signal,
     });
-    await response.arrayBuffer();
-    if ((ACK_STATUSES as readonly number[]).includes(response.status)) return { acked: true, status: response.status };
-    return { acked: false, status: response.status, reason: `HTTP ${response.status}` };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { acked: false, status: null, reason: cause ?? (error as Error).name ?? String(error) };
-  }
+    request.on('error', nack);
+    request.on('response', (response) => {
+      response.on('error', nack);
+      response.resume();
+      response.on('end', () => {
+        const status = response.statusCode!;
+        if ((ACK_STATUSES as readonly number[]).includes(status)) resolve({ acked: true, status });
+        else resolve({ acked: false, status, reason: `HTTP ${status}` });
+      });
+    });
+    request.end(body);
+  });
 }
