@@ -47,32 +47,39 @@ export type PushOutcome = { acked: true; status: number } | { acked: false; stat
 /**
  * Connections kept open between pushes, as Pub/Sub's pushers keep theirs. Plain node:http, not fetch: fetch's
  * transport ends any request whose response headers take over 300 s, and a push must wait up to its ack deadline.
+ * An idle connection is dropped a second before the server's announced keep-alive timeout (Node applies the
+ * server's hint only below the agent's own `timeout`, which never ends a request in flight).
  */
-const agent = new Agent({ keepAlive: true });
+const agent = new Agent({ keepAlive: true, timeout: 60_000 });
 
 /** POSTs the envelope and says whether the endpoint acked; a refused connection or the deadline passing is a nack. */
 export function push(url: string, envelope: PushEnvelope, timeoutMs: number): Promise<PushOutcome> {
   const body = JSON.stringify(envelope);
   const signal = AbortSignal.timeout(timeoutMs);
-  return new Promise((resolve) => {
-    const nack = (error: Error & { code?: string }) =>
-      resolve({ acked: false, status: null, reason: signal.aborted ? `no answer within ${timeoutMs} ms` : (error.code ?? error.name) });
-    const request = httpRequest(url, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      signal,
-    });
-    request.on('error', nack);
-    request.on('response', (response) => {
-      response.on('error', nack);
-      response.resume();
-      response.on('end', () => {
-        const status = response.statusCode!;
-        if ((ACK_STATUSES as readonly number[]).includes(status)) resolve({ acked: true, status });
-        else resolve({ acked: false, status, reason: `HTTP ${status}` });
+  const send = (retryStale: boolean) =>
+    new Promise<PushOutcome>((resolve) => {
+      const request = httpRequest(url, {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        signal,
       });
+      request.on('error', (error: Error & { code?: string }) => {
+        // A kept connection the server closed as this push went out (Node's advice: send it again, once). Should the
+        // endpoint have had it after all, that is one more delivery, which push never rules out.
+        if (retryStale && request.reusedSocket && error.code === 'ECONNRESET') resolve(send(false));
+        else resolve({ acked: false, status: null, reason: signal.aborted ? `no answer within ${timeoutMs} ms` : (error.code ?? error.name) });
+      });
+      request.on('response', (response) => {
+        response.on('error', () => resolve({ acked: false, status: null, reason: 'the answer was cut off' }));
+        response.resume();
+        response.on('end', () => {
+          const status = response.statusCode!;
+          if ((ACK_STATUSES as readonly number[]).includes(status)) resolve({ acked: true, status });
+          else resolve({ acked: false, status, reason: `HTTP ${status}` });
+        });
+      });
+      request.end(body);
     });
-    request.end(body);
-  });
+  return send(true);
 }
