@@ -2,29 +2,12 @@
 // subscriptions, messages, delivery counts and dead-lettering; this relay pushes, acks and nacks.
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { subscriptionName, type FunctionName, type Topology } from '../lib/config/topology.js';
+import type { FunctionName } from '../lib/config/topology.js';
 import { AckBatcher } from './ack-batcher.js';
-import { pushEndpoint } from './bootstrap.js';
 import { push, pushEnvelope } from './push-envelope.js';
+import { backoffSeconds, deliverySettings, publishTimeIso, type DeliverySettings, type Received, type RelayTarget } from './relay-settings.js';
 
-/** One function's subscription, where it is pushed, and how many pushes may be open at once. */
-export interface RelayTarget {
-  fn: FunctionName;
-  /** projects/P/subscriptions/S */
-  subscription: string;
-  endpoint: string;
-  /** maxInstances × concurrency: the requests production would run at once. */
-  slots: number;
-}
-
-/** What the relay read from the subscription itself, as a production push subscription carries it. */
-export interface DeliverySettings {
-  ackDeadlineSeconds: number;
-  minimumBackoffSeconds: number;
-  maximumBackoffSeconds: number;
-  maxDeliveryAttempts: number | null;
-  deadLetterTopic: string | null;
-}
+export { backoffSeconds, relayTargets, type DeliverySettings, type RelayTarget } from './relay-settings.js';
 
 export interface RelayLine {
   event: 'push_acked' | 'push_nacked' | 'push_dead_lettered' | 'pull_failed';
@@ -48,36 +31,6 @@ export interface RelayOptions {
    */
   leaseSeconds?: number;
   log?: (line: RelayLine) => void;
-}
-
-export function relayTargets(topology: Topology, functionPorts: Partial<Record<FunctionName, number>>): RelayTarget[] {
-  return Object.entries(functionPorts).map(([name, port]) => {
-    const fn = name as FunctionName;
-    const def = topology.functions[fn];
-    return {
-      fn,
-      subscription: `projects/${topology.project}/subscriptions/${subscriptionName(topology, fn)}`,
-      endpoint: pushEndpoint(topology, fn, port!),
-      slots: def.maxInstances * def.concurrency,
-    };
-  });
-}
-
-/** Pub/Sub's exponential back-off: the minimum, doubled per failed attempt, capped at the maximum. */
-export function backoffSeconds(settings: Pick<DeliverySettings, 'minimumBackoffSeconds' | 'maximumBackoffSeconds'>, attempt: number): number {
-  const delay = settings.minimumBackoffSeconds * 2 ** Math.max(0, attempt - 1);
-  return Math.min(settings.maximumBackoffSeconds, delay);
-}
-
-function seconds(duration: { seconds?: unknown; nanos?: unknown } | null | undefined, fallback: number): number {
-  if (!duration) return fallback;
-  return Number(duration.seconds ?? 0) + Number(duration.nanos ?? 0) / 1e9;
-}
-
-type Received = { ackId?: string | null; deliveryAttempt?: number | null; message?: { data?: Uint8Array | string | null; attributes?: Record<string, string> | null; messageId?: string | null; publishTime?: { seconds?: unknown; nanos?: unknown } | null } | null };
-
-function publishTimeIso(time: { seconds?: unknown; nanos?: unknown } | null | undefined): string {
-  return new Date(seconds(time, 0) * 1000).toISOString();
 }
 
 /** How long one poll waits for a message; stopping the relay takes at most this long. */
@@ -268,13 +221,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const settings = new Map<FunctionName, DeliverySettings & RelayTarget>();
   for (const target of options.targets) {
     const [sub] = await client.getSubscription({ subscription: target.subscription });
-    const read: DeliverySettings = {
-      ackDeadlineSeconds: sub.ackDeadlineSeconds ?? 10,
-      minimumBackoffSeconds: seconds(sub.retryPolicy?.minimumBackoff, 10),
-      maximumBackoffSeconds: seconds(sub.retryPolicy?.maximumBackoff, 600),
-      maxDeliveryAttempts: sub.deadLetterPolicy?.maxDeliveryAttempts ?? null,
-      deadLetterTopic: sub.deadLetterPolicy?.deadLetterTopic ?? null,
-    };
+    const read = deliverySettings(sub);
     settings.set(target.fn, { ...read, ...target });
     loops.push(new SubscriptionRelay(client, options.pubsub, target, read, leaseSeconds, log, () => stopped));
   }
