@@ -33,6 +33,12 @@ export interface LoadRequest {
    * warehouse whose "loaded before?" lookup costs a query (BigQuery) skips it. Retakes and corrections look it up.
    */
   fresh?: boolean;
+  /**
+   * When the claim on this file stops being renewed (epoch ms): the loader's timeout. A commit that starts later is
+   * not this loader's to make: once the claim lapses another loader may take the file, and its lookup cannot see a
+   * commit still to come. A group commit hands such a file back (retryable) instead.
+   */
+  commitBy?: number;
   onProgress?: (progress: LoadProgress) => void;
 }
 

@@ -1,4 +1,5 @@
 // Group commit: files readied while a commit runs wait for it and go together in the next one, each with its own fate.
+import { TransientError } from '../errors.js';
 import { prepareLoad } from '../load/index.js';
 import type { LoadJob, LoadResult, Warehouse } from '../load/index.js';
 import type { LoadFn } from './serial-engine.js';
@@ -20,7 +21,23 @@ export interface GroupCommitOptions {
 interface Waiting {
   warehouse: Warehouse;
   job: LoadJob;
+  /** LoadRequest.commitBy: no commit holding this file starts after it. */
+  commitBy: number;
   done: (fate: PromiseSettledResult<LoadResult>) => void;
+}
+
+/**
+ * Hands back every waiting file whose claim is no longer renewed: a retryable failure, so its claim is released and
+ * its request redelivered, rather than a commit that another loader's retake may already have made.
+ */
+function handBackExpired(queue: Waiting[], now: number): void {
+  for (let i = queue.length - 1; i >= 0; i--) {
+    const w = queue[i]!;
+    if (w.commitBy >= now) continue;
+    queue.splice(i, 1);
+    const reason = new TransientError(`${w.job.source.name}: waited past ${new Date(w.commitBy).toISOString()}, its loader's timeout, for a commit; handed back for a redelivery`, { file: w.job.source.name, table: w.job.table });
+    w.done({ status: 'rejected', reason });
+  }
 }
 
 /** The head of the queue and what follows it on the same warehouse, up to the limits (always at least one file). */
@@ -45,7 +62,8 @@ function takeBatch(queue: Waiting[], options: GroupCommitOptions): Waiting[] {
 /**
  * A LoadFn that checks each file on its own (header, go file, trailer: beside the other files and the running commit)
  * and hands the warehouse whatever is ready when the last commit ends, in one `loadBatch`. Nothing is acked before
- * its commit: each caller resolves with its own file's report once the commit holding it is over.
+ * its commit: each caller resolves with its own file's report once the commit holding it is over. A file still
+ * waiting when its claim stops being renewed (`commitBy`) is handed back, retryable, never committed late.
  */
 export function groupCommit(options: GroupCommitOptions): LoadFn {
   const queue: Waiting[] = [];
@@ -58,6 +76,8 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
       while (queue.length > 0) {
         const wait = lastStart + options.commitIntervalMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        handBackExpired(queue, Date.now());
+        if (queue.length === 0) break;
         const batch = takeBatch(queue, options);
         lastStart = Date.now();
         options.onCommit?.({ files: batch.length, bytes: batch.reduce((sum, w) => sum + w.job.source.bytes, 0), waitedMs: Math.max(0, wait) });
@@ -78,7 +98,7 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
     const prepared = await prepareLoad(warehouse, request, { lookupFirst: false });
     if ('report' in prepared) return prepared.report;
     const fate = await new Promise<PromiseSettledResult<LoadResult>>((done) => {
-      queue.push({ warehouse, job: prepared.job, done });
+      queue.push({ warehouse, job: prepared.job, commitBy: request.commitBy ?? Number.POSITIVE_INFINITY, done });
       if (!draining) void drain();
     });
     return prepared.settle(fate);

@@ -27,6 +27,8 @@ export interface LoadStepDeps {
   now: () => string;
   /** Where the time goes: stat, warehouse (the engine's download or ranged reads, queue, load), move. */
   laps?: Laps;
+  /** When the claim stops being renewed (the loader's timeout): no commit of this file starts after it. */
+  commitBy?: number;
 }
 
 interface Outcome extends Pick<LoadResult, 'status' | 'rows' | 'loadId' | 'error'> {
@@ -123,6 +125,7 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
       ...(goFile ? { goFile } : {}),
       ...(request.replay ? { replay: true } : {}),
       ...(fresh ? { fresh: true } : {}),
+      ...(deps.commitBy === undefined ? {} : { commitBy: deps.commitBy }),
     };
     report = await withRetries(() => deps.load(engineRequest), { ...LOAD_RETRY, onRetry });
   } finally {

@@ -72,7 +72,7 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
   const deadline = Date.parse(claim.doc!.claim!.claimedAt) + deps.topology.functions.loader.timeoutSeconds * 1000;
   const renewal = renewWhileLoading({ store: deps.store, log: deps.log, now, id, claimNumber, leaseMs: deps.leaseMs, deadline });
   try {
-    const step = { ...deps, mapping: found.mapping, compressed: found.compressed, format: found.format, now: () => nowIso(deps), laps };
+    const step = { ...deps, mapping: found.mapping, compressed: found.compressed, format: found.format, now: () => nowIso(deps), laps, commitBy: deadline };
     result = await runLoad(step, doc, request, claim.loadId!);
   } catch (error) {
     await renewal.stop();

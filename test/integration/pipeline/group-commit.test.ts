@@ -10,7 +10,9 @@ import type { DuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
 import { openLocalFile } from '../../../lib/adapters/local/index.js';
 import type { TableMapping } from '../../../lib/config/index.js';
 import type { LoadRequest, Warehouse } from '../../../lib/load/index.js';
+import { TransientError } from '../../../lib/errors.js';
 import { groupCommit } from '../../../lib/pipeline/index.js';
+import { waitFor } from '../../wait-for.js';
 
 let dir: string;
 const mapping: TableMapping = { pattern: 'gc_*.csv', table: 'raw_gc', delimiter: ',', reupload: 'replace', source: { file: 'test', line: 1 } };
@@ -111,6 +113,39 @@ test('commits are spaced by commitIntervalMs, never a lone file held: one after 
     assert.equal((await load(real, lone)).outcome.status, 'loaded');
     assert.deepEqual([starts.at(-1)!.files, starts.at(-1)!.waitedMs], [1, 0]);
   } finally {
+    await real.close();
+  }
+});
+
+test("a file that waits behind a commit past its commitBy (its claim's last renewal) is handed back, retryable and untouched; the rest commit", async () => {
+  const real = await openDuckDbWarehouse(join(dir, 'expired.duckdb'), { tempDirectory: dir });
+  const { warehouse } = counted(real);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let commits = 0;
+  // The first commit is held until the test lets it go: what a slow warehouse does to the files queued behind it.
+  const gated: Warehouse = { ...warehouse, loadBatch: async (jobs) => ((commits++ === 0 ? await held : undefined), warehouse.loadBatch(jobs)) };
+  try {
+    const load = groupCommit({ maxFiles: 1000, maxBytes: 1e9, commitIntervalMs: 0 });
+    const [first, late, inTime] = await Promise.all([request('gc_e0.csv', csv(1, 'e0')), request('gc_e1.csv', csv(2, 'e1')), request('gc_e2.csv', csv(3, 'e2'))]);
+    const firstReport = load(gated, first);
+    await waitFor('the first commit to start', () => (commits === 1 ? true : undefined), 10_000);
+    const commitBy = Date.now() + 100;
+    const lateHandedBack = assert.rejects(load(gated, { ...late, commitBy }), (e: unknown) => e instanceof TransientError && /gc_e1\.csv: waited past .*handed back/.test(e.message));
+    const inTimeReport = load(gated, { ...inTime, commitBy: Date.now() + 60_000 });
+    await waitFor('the late file\'s commitBy to pass', () => (Date.now() > commitBy ? true : undefined), 10_000);
+    release();
+    assert.equal((await firstReport).outcome.status, 'loaded');
+    assert.equal((await inTimeReport).outcome.rows, 3);
+    await lateHandedBack;
+    const ids = await real.query('SELECT DISTINCT _load_id FROM raw_gc');
+    assert.deepEqual(ids.map((r) => r._load_id).sort(), [first.loadId, inTime.loadId].sort(), 'the late file has no rows');
+    const rows = await real.query('SELECT load_id FROM load_metadata');
+    assert.deepEqual(rows.map((r) => r.load_id).sort(), [first.loadId, inTime.loadId].sort(), 'nor a load_metadata row');
+    // Handed back whole: its redelivery loads it.
+    assert.deepEqual((await load(gated, late)).outcome.rows, 2);
+  } finally {
+    release();
     await real.close();
   }
 });
