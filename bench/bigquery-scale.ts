@@ -5,7 +5,8 @@
 //   [--probe-files 10] [--history-multiplier 10] [--cluster-block-bytes N] [--max-files N] [--loader-concurrency N]
 //   [--query-seconds 1] [--timeout-s N] [--keep]
 //   (--max-files bounds a commit, --loader-concurrency the requests each loader instance holds; the topology's otherwise.
-//   The emulator commits about 3 files a second: what the one local loader holds must commit within the relay's 300 s.)
+//   The emulator commits about 3 files a second: a file the one local loader holds past its 540 s timeout is handed
+//   back and retaken, with a lookup.)
 //   (writes bench/out/bigquery-scale.json; a smoke run: --files 60 --rows 10 --tables 4)
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
