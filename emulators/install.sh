@@ -8,7 +8,7 @@
 #   storage   .cache/bin/fake-gcs-server
 #   bigquery  .cache/bin/bigquery-emulator (cold build: minutes and ~6 GB RAM; only when missing or re-pinned)
 #   dbt       .cache/venv with dbt-core, dbt-duckdb and a python duckdb that reads our Node DuckDB files
-#   writers   pyarrow, fastavro and Apache Avro's `avro` in that venv: the real writers of test/fixtures/formats/
+#   writers   pyarrow, fastavro (with its snappy and zstandard codecs) and Apache Avro's `avro` in that venv: the real writers of test/fixtures/formats/
 #   checkov   .cache/checkov-venv with checkov (its own venv: its closure conflicts with dbt's), for the terraform scan
 #   polars    Polars and pyarrow in that venv, for the load benchmark's seed-001 baseline (not a default step)
 # Each step prints one line when it does something and nothing when it is already done. A stamp per step
@@ -168,7 +168,7 @@ venv_extras() {
 }
 
 step_polars() { venv_extras polars emulators/bench-requirements.txt 'polars, pyarrow'; }
-step_writers() { venv_extras writers emulators/writers-requirements.txt 'pyarrow, fastavro, avro, duckdb'; }
+step_writers() { venv_extras writers emulators/writers-requirements.txt 'pyarrow, fastavro, avro, duckdb, cramjam, backports.zstd'; }
 
 step_checkov() {
   local want

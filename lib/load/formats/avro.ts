@@ -3,6 +3,7 @@ import avro from 'avsc';
 import type { Schema } from 'avsc';
 import { TerminalError } from '../../errors.js';
 import type { FileSource } from '../source.js';
+import { AVRO_CODECS, EXTRA_CODECS } from './avro-codecs.js';
 import type { ColumnType } from './column-types.js';
 import type { JsonLine } from './jsonl.js';
 import type { TypedShape } from './parquet.js';
@@ -128,7 +129,6 @@ const HEADER = avro.Type.forSchema({
   ],
 });
 const MAGIC = Buffer.from('Obj\x01', 'latin1');
-const CODECS = ['null', 'deflate'];
 
 /**
  * The header, and the checks avsc's stream decoder does not make: it waits forever on a header cut short, and ends
@@ -144,7 +144,7 @@ async function checkedHeader(source: FileSource): Promise<{ fields: { name: stri
       continue;
     }
     const codec = value.meta['avro.codec']?.toString('utf8') ?? 'null';
-    if (!CODECS.includes(codec)) throw new Error(`its blocks are compressed with ${codec}; landfall reads ${CODECS.join(' and ')}`);
+    if (!AVRO_CODECS.includes(codec)) throw new Error(`its blocks are compressed with ${codec}; landfall reads ${AVRO_CODECS.join(', ')}`);
     if (!(await source.readTail(value.sync.length)).equals(value.sync)) throw new Error('the file is cut short: it does not end with its sync marker');
     const schema = node(JSON.parse(value.meta['avro.schema']!.toString('utf8')) as Schema);
     return { fields: schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }] };
@@ -152,7 +152,9 @@ async function checkedHeader(source: FileSource): Promise<{ fields: { name: stri
 }
 
 function avroError(file: string, error: unknown): TerminalError {
-  const what = String((error as Error).message ?? error).split('\n')[0];
+  // avsc puts a codec's own error in `cause` ("snappy codec decompression error").
+  const cause = (error as { cause?: Error }).cause;
+  const what = [error, ...(cause ? [cause] : [])].map((e) => String((e as Error).message ?? e).split('\n')[0]).join(': ');
   return new TerminalError(`${file}: the file is not valid Avro (${what})`, { file }, error);
 }
 
@@ -166,6 +168,7 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
   }
   onSchema?.(fields);
   const decoder = avro.createFileDecoder(await source.localPath(), {
+    codecs: { ...avro.streams.BlockDecoder.defaultCodecs(), ...EXTRA_CODECS },
     parseHook: (schema: Schema) => avro.Type.forSchema(schema, { registry: { long: LONG } as never, wrapUnions: 'auto' }),
   });
   const keys = fields.map((f) => f.name);

@@ -1,11 +1,13 @@
 // Avro container files through avsc: logical types as text a warehouse casts, longs past 2^53 exact, and the checks
-// avsc's own decoder does not make (a header or block cut short, a codec it cannot read).
+// avsc's own decoder does not make (a header or block cut short, a codec it cannot read, a snappy block's checksum).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import avro from 'avsc';
+import snappy from 'snappy';
 import { avroRecords, describeFields } from '../../../../lib/load/index.js';
 import { openLocalFile } from '../../../../lib/adapters/local/index.js';
 
@@ -72,6 +74,32 @@ test('a file cut inside its header or a block, or compressed with a codec landfa
   await assert.rejects(read('h.avro', whole.subarray(0, 40)), /h\.avro: the file is not valid Avro \(the file is cut short inside its header\)/);
   await assert.rejects(read('b.avro', whole.subarray(0, whole.length - 30)), /b\.avro: the file is not valid Avro \(the file is cut short: it does not end with its sync marker\)/);
   await assert.rejects(read('j.avro', Buffer.from('{"a":1}\n')), /j\.avro: the file is not valid Avro \(invalid magic bytes/);
-  const snappy = await write(join(dir, 's0.avro'), [record(1, 'x')], 'snappy', { snappy: (buffer: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, buffer) } as never);
-  await assert.rejects(read('s.avro', snappy), /s\.avro: the file is not valid Avro \(its blocks are compressed with snappy; landfall reads null and deflate\)/);
+  const bzip2 = await write(join(dir, 'z0.avro'), [record(1, 'x')], 'bzip2', { bzip2: (buffer: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, buffer) } as never);
+  await assert.rejects(read('z.avro', bzip2), /z\.avro: the file is not valid Avro \(its blocks are compressed with bzip2; landfall reads null, deflate, snappy, zstandard\)/);
+});
+
+/** Avro's snappy codec as its spec writes it: the compressed block, then the plain block's CRC-32 big-endian. */
+const snappyCodec = (checksum: (plain: Buffer) => number) => ({
+  snappy: (plain: Buffer, cb: (e: Error | null, b?: Buffer) => void) => {
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(checksum(plain));
+    cb(null, Buffer.concat([snappy.compressSync(plain), sum]));
+  },
+});
+
+test('snappy blocks are read and their checksums checked', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const records = Array.from({ length: 50 }, (_, i) => record(i, `n${i}`));
+  await write(join(dir, 's.avro'), records, 'snappy', snappyCodec(crc32));
+  const ids = [];
+  for await (const r of avroRecords(await openLocalFile(join(dir, 's.avro')))) ids.push(r.values[0]);
+  assert.deepEqual(ids, records.map((r) => String(r.id)));
+  await write(join(dir, 'bad.avro'), records, 'snappy', snappyCodec((plain) => crc32(plain) ^ 1));
+  const read = async () => {
+    for await (const _ of avroRecords(await openLocalFile(join(dir, 'bad.avro')))) {
+      // read to the end
+    }
+  };
+  await assert.rejects(read(), /bad\.avro: the file is not valid Avro \(snappy codec decompression error: a snappy block does not match its checksum\)/);
 });
