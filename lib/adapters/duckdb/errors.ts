@@ -1,6 +1,7 @@
 // Which DuckDB errors are transient (retry later) and which are terminal (the input is wrong): decided here only.
 import { LandfallError, TerminalError, TransientError } from '../../errors.js';
 import type { ErrorContext } from '../../errors.js';
+import type { LoadJob } from '../../load/index.js';
 import { FIELD_COUNT_ERROR } from './load-sql.js';
 
 /**
@@ -42,4 +43,20 @@ export function classifyDuckDbError(error: unknown, context: ErrorContext): Land
   const message = error instanceof Error ? error.message : String(error);
   if (isTransientDuckDbError(error)) return new TransientError(`DuckDB: ${message}`, context, error);
   return new TerminalError(`DuckDB: ${message.split('\n')[0]}`, context, error);
+}
+
+/** DuckDB's JSON or Parquet reader refused a file landfall's own read let through: said in the file's terms. */
+export function readerFailure(job: LoadJob, error: unknown): unknown {
+  const classified = classifyDuckDbError(error, { file: job.source.name, table: job.table, loadId: job.loadId });
+  if (!(classified instanceof TerminalError) || classified.message.startsWith(job.source.name)) return classified;
+  const what = String((error as Error).message ?? error).split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '');
+  const format = job.format === 'jsonl' ? 'JSON lines' : job.format === 'avro' ? 'Avro' : 'Parquet';
+  return new TerminalError(`${job.source.name}: the file is not valid ${format} (${what})`, { file: job.source.name, table: job.table, loadId: job.loadId }, error);
+}
+
+/** The file's own failure once DuckDB ran out of memory loading it, `how` said after the limit it had. */
+export function outOfMemory(job: LoadJob, memoryLimit: number, how: string, cause: unknown): TerminalError {
+  const file = job.source.name;
+  const what = `DuckDB ran out of memory loading it (memory limit ${memoryLimit} bytes for its ${job.header.length} columns), ${how}: raise DUCKDB_MEMORY_LIMIT to load it`;
+  return new TerminalError(`${file}: ${what}`, { file, table: job.table, loadId: job.loadId }, cause);
 }

@@ -1,6 +1,6 @@
 // The `load_metadata` table in DuckDB: one row per load attempt that got as far as the warehouse.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MetadataStatus, PriorLoad } from '../../load/warehouse.js';
+import type { FailedLoad, MetadataStatus, PriorLoad } from '../../load/warehouse.js';
 import { literal, utcTimestamp } from './sql.js';
 
 /**
@@ -80,8 +80,25 @@ export function insertMetadataSql(row: MetadataRow): string {
        expected_rows, bytes, status, error, path) VALUES (${values.join(', ')})`;
 }
 
-export async function insertMetadata(connection: DuckDBConnection, row: MetadataRow): Promise<void> {
-  await connection.run(insertMetadataSql(row));
+/** The row of a load that failed before its transaction (a bad file found by a check, not by DuckDB). */
+export async function insertFailedLoad(connection: DuckDBConnection, failure: FailedLoad): Promise<void> {
+  await connection.run(
+    insertMetadataSql({
+      loadId: failure.loadId,
+      filename: failure.source.name,
+      path: failure.source.path,
+      table: failure.table,
+      rowCount: 0,
+      startedAt: failure.startedAt,
+      completedAt: new Date(),
+      sourceUri: failure.source.uri,
+      sourceGeneration: await failure.source.generation,
+      expectedRows: failure.expectedRows,
+      bytes: failure.source.bytes,
+      status: 'failed',
+      error: failure.error,
+    }),
+  );
 }
 
 /** Rows of this path in this table (table names compare case-insensitively, as DuckDB's catalog does). */

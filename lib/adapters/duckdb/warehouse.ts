@@ -6,11 +6,11 @@ import { MAX_LINE_BYTES, settled } from '../../load/index.js';
 import type { FailedLoad, LoadJob, LoadOptions, LoadResult, PriorLoad, Warehouse } from '../../load/index.js';
 import type { PromoteRequest, PromoteResult } from '../../promote/index.js';
 import { castFailure, isConversionError } from './cast-failure.js';
-import { classifyDuckDbError, isOutOfMemory, isReaderError } from './errors.js';
+import { classifyDuckDbError, isOutOfMemory, isReaderError, outOfMemory, readerFailure } from './errors.js';
 import { SuspectRows, runBatchTransaction, runTransaction } from './load-txn.js';
 import type { BatchItem } from './load-txn.js';
 import { memoryForColumns } from './memory.js';
-import { insertMetadata, selectPriorLoads } from './metadata.js';
+import { insertFailedLoad, selectPriorLoads } from './metadata.js';
 import { promoteInDuckDb } from './promote.js';
 import { canonicalRowsFile, rowsFile, type RowsFile } from './rows-file.js';
 import { TableCatalog } from './tables.js';
@@ -174,11 +174,11 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
     } catch (error) {
       if (isOutOfMemory(error)) {
         if (this.threadsSet > 1) return this.onOneThread(job, rows, options);
-        throw this.outOfMemory(job, retriedOnOneThread ? 'also on a second attempt with one thread' : 'on one thread', error);
+        throw outOfMemory(job, this.memoryLimit, retriedOnOneThread ? 'also on a second attempt with one thread' : 'on one thread', error);
       }
       const context = { file: job.source.name, table: job.table, loadId: job.loadId };
       if (isConversionError(error)) throw await castFailure(this.connection, job, rows, error);
-      if ((job.format ?? 'csv') !== 'csv') throw this.readerFailure(job, error);
+      if ((job.format ?? 'csv') !== 'csv') throw readerFailure(job, error);
       if (!(error instanceof SuspectRows) && !isReaderError(error)) throw classifyDuckDbError(error, context);
       if (rows.canonical) {
         const what = `DuckDB's CSV reader refused landfall's canonical copy of a file that keeps every rule (${String((error as Error).message).split('\n')[0]})`;
@@ -201,15 +201,6 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
     }
   }
 
-  /** DuckDB's JSON or Parquet reader refused a file landfall's own read let through: said in the file's terms. */
-  private readerFailure(job: LoadJob, error: unknown): unknown {
-    const classified = classifyDuckDbError(error, { file: job.source.name, table: job.table, loadId: job.loadId });
-    if (!(classified instanceof TerminalError) || classified.message.startsWith(job.source.name)) return classified;
-    const what = String((error as Error).message ?? error).split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '');
-    const format = job.format === 'jsonl' ? 'JSON lines' : job.format === 'avro' ? 'Avro' : 'Parquet';
-    return new TerminalError(`${job.source.name}: the file is not valid ${format} (${what})`, { file: job.source.name, table: job.table, loadId: job.loadId }, error);
-  }
-
   private async onOneThread(job: LoadJob, rows: RowsFile, options: LoadOptions): Promise<LoadResult> {
     const before = this.threadsSet;
     await this.setThreads(1);
@@ -218,12 +209,6 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
     } finally {
       await this.setThreads(before);
     }
-  }
-
-  private outOfMemory(job: LoadJob, how: string, cause: unknown): TerminalError {
-    const file = job.source.name;
-    const what = `DuckDB ran out of memory loading it (memory limit ${this.memoryLimit} bytes for its ${job.header.length} columns), ${how}: raise DUCKDB_MEMORY_LIMIT to load it`;
-    return new TerminalError(`${file}: ${what}`, { file, table: job.table, loadId: job.loadId }, cause);
   }
 
   private async setThreads(threads: number): Promise<void> {
@@ -251,23 +236,7 @@ export class DuckDbWarehouseImpl implements DuckDbWarehouse {
   }
 
   recordFailure(failure: FailedLoad): Promise<void> {
-    return this.serial(async () => {
-      await insertMetadata(this.connection, {
-        loadId: failure.loadId,
-        filename: failure.source.name,
-        path: failure.source.path,
-        table: failure.table,
-        rowCount: 0,
-        startedAt: failure.startedAt,
-        completedAt: new Date(),
-        sourceUri: failure.source.uri,
-        sourceGeneration: await failure.source.generation,
-        expectedRows: failure.expectedRows,
-        bytes: failure.source.bytes,
-        status: 'failed',
-        error: failure.error,
-      });
-    });
+    return this.serial(() => insertFailedLoad(this.connection, failure));
   }
 
   /**

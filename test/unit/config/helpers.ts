@@ -1,6 +1,15 @@
 // Test helpers for config parsing: the problems a ConfigError lists, as `file:line: message` strings.
 import assert from 'node:assert/strict';
+import { parseTableMappings } from '../../../lib/config/index.js';
+import type { TableMapping } from '../../../lib/config/index.js';
 import { ConfigError } from '../../../lib/errors.js';
+
+/** Table mapping files by path, parsed together. */
+export const parseMappings = (files: Record<string, string>): TableMapping[] =>
+  parseTableMappings(Object.entries(files).map(([path, text]) => ({ path, text })));
+
+/** The problems of parsing those files together. */
+export const mappingProblems = (files: Record<string, string>): string[] => problemsOf(() => parseMappings(files));
 
 export function problemsOf(run: () => unknown): string[] {
   try {

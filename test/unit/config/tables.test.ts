@@ -1,13 +1,7 @@
 // Table mappings: the forms of the spec, YAML problems with their lines, unknown keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTableMappings } from '../../../lib/config/index.js';
-import type { TableMapping } from '../../../lib/config/index.js';
-import { assertProblems, problemsOf } from './helpers.js';
-
-const parse = (files: Record<string, string>): TableMapping[] =>
-  parseTableMappings(Object.entries(files).map(([path, text]) => ({ path, text })));
-const problems = (files: Record<string, string>): string[] => problemsOf(() => parse(files));
+import { assertProblems, mappingProblems as problems, parseMappings as parse } from './helpers.js';
 
 const SPEC_EXAMPLE = `instruments_*.csv: raw_instruments          # simple: no validation
 
