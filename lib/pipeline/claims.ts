@@ -97,10 +97,19 @@ export function applyRenew(doc: FileDoc | undefined, claimNumber: number, now: s
   return { ...doc, claim: { ...doc.claim, leaseExpiresAt: new Date(Date.parse(now) + leaseMs).toISOString() } };
 }
 
-/** Gives the claim back after a transient error; a document claimed by someone else since is left alone. */
-export function applyRelease(doc: FileDoc | undefined, claimNumber: number, now: string): FileDoc | undefined {
+/**
+ * Gives the claim back after a transient error; a document claimed by someone else since is left alone. `untouched`:
+ * no commit of this claim ever started, so the next claim may skip the "loaded before?" lookup as this one could.
+ */
+export function applyRelease(doc: FileDoc | undefined, claimNumber: number, now: string, untouched = false): FileDoc | undefined {
   if (!ownsClaim(doc, claimNumber)) return doc;
-  return { ...doc, state: transition(doc.state, 'release'), claim: null, updatedAt: now, stateSince: now };
+  const released: FileDoc = { ...doc, state: transition(doc.state, 'release'), claim: null, updatedAt: now, stateSince: now };
+  return untouched ? { ...released, cleanReleases: (doc.cleanReleases ?? 0) + 1 } : released;
+}
+
+/** No earlier claim of the document can have committed anything: every one before this was given back untouched. */
+export function isFirstClaim(doc: FileDoc): boolean {
+  return doc.claim !== null && doc.claim.number === 1 + (doc.cleanReleases ?? 0);
 }
 
 export interface FinishDecision {

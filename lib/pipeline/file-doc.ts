@@ -59,6 +59,11 @@ export interface FileDoc {
   pending: Round | null;
   claim: Claim | null;
   claims: number;
+  /**
+   * Claims given back before any commit of theirs started (a file handed back by the group commit). They leave the
+   * path as untouched as they found it: while every claim before this one was such, this one is the path's first.
+   */
+  cleanReleases?: number;
   result: LoadResult | null;
   history: LoadResult[];
   createdAt: string;

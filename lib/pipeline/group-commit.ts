@@ -18,6 +18,9 @@ export interface GroupCommitOptions {
   onCommit?: (commit: { files: number; bytes: number; waitedMs: number }) => void;
 }
 
+/** A file handed back before any commit took it: its claim ends untouched, and retrying in this process is no use. */
+export class HandedBack extends TransientError {}
+
 interface Waiting {
   warehouse: Warehouse;
   job: LoadJob;
@@ -35,7 +38,7 @@ function handBackExpired(queue: Waiting[], now: number): void {
     const w = queue[i]!;
     if (w.commitBy >= now) continue;
     queue.splice(i, 1);
-    const reason = new TransientError(`${w.job.source.name}: waited past ${new Date(w.commitBy).toISOString()}, its loader's timeout, for a commit; handed back for a redelivery`, { file: w.job.source.name, table: w.job.table });
+    const reason = new HandedBack(`${w.job.source.name}: waited past ${new Date(w.commitBy).toISOString()}, its loader's timeout, for a commit; handed back for a redelivery`, { file: w.job.source.name, table: w.job.table });
     w.done({ status: 'rejected', reason });
   }
 }

@@ -12,6 +12,9 @@ import type { Laps } from './laps.js';
 import type { Logger } from './log.js';
 import type { ObjectInfo, ObjectStore } from './ports.js';
 import { LOAD_RETRY, withRetries } from './retry.js';
+import { isFirstClaim } from './claims.js';
+import { HandedBack } from './group-commit.js';
+import { TransientError, isRetryable } from '../errors.js';
 
 /** The engine, behind whatever opens and serialises the warehouse. */
 export type LoadEngine = (request: EngineRequest) => Promise<LoadReport>;
@@ -62,8 +65,8 @@ export async function runLoad(deps: LoadStepDeps, doc: FileDoc, request: LoadReq
   deps.laps?.lap('stat');
   const outcome =
     live?.generation === request.data.generation
-      ? // The document's first claim ever, and no replay: no earlier attempt of this path can have committed anything.
-        await loadParts(deps, ctx, request, loadId, live.size, doc.claim?.number === 1 && !request.replay)
+      ? // The path's first claim (any before it handed back untouched), no replay: nothing of this path can be committed.
+        await loadParts(deps, ctx, request, loadId, live.size, isFirstClaim(doc) && !request.replay)
       : await recover(deps, ctx, request, loadId, live);
   let moved: ObjectRef[] = [];
   if (outcome.move !== false) {
@@ -112,6 +115,12 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
     generation: ctx.data.generation,
   }, bytes);
   let report: LoadReport;
+  let touched = false;
+  const noteFailure = (load: Promise<LoadReport>) =>
+    load.catch((error: unknown) => {
+      if (!(error instanceof HandedBack)) touched = true;
+      throw error;
+    });
   const onRetry = (error: unknown, delayMs: number, attempt: number) =>
     deps.log('WARNING', 'load_retry_in_process', { table: request.table, batchKey: request.batchKey, loadId, attempt, delayMs, error: String((error as Error)?.message ?? error) });
   try {
@@ -127,7 +136,10 @@ async function loadParts(deps: LoadStepDeps, ctx: MoveContext, request: LoadRequ
       ...(fresh ? { fresh: true } : {}),
       ...(deps.commitBy === undefined ? {} : { commitBy: deps.commitBy }),
     };
-    report = await withRetries(() => deps.load(engineRequest), { ...LOAD_RETRY, onRetry });
+    report = await withRetries(() => noteFailure(deps.load(engineRequest)), { ...LOAD_RETRY, onRetry, retryable: (e) => isRetryable(e) && !(e instanceof HandedBack) });
+  } catch (error) {
+    // Handed back untouched only if no try before it failed in a commit (or anywhere a commit may have started).
+    throw error instanceof HandedBack && touched ? new TransientError(error.message, error.context, error) : error;
   } finally {
     await source.dispose();
   }

@@ -2,6 +2,7 @@
 import { TransientError, isRetryable } from '../errors.js';
 import { classify } from '../match/index.js';
 import { applyClaim, applyFinish, applyRelease } from './claims.js';
+import { HandedBack } from './group-commit.js';
 import { deadLetter, guardMalformed } from './dead-letter.js';
 import { eventTeller, type EventTeller } from './event-list.js';
 import { identityOf, type FileDoc, type LoadResult } from './file-doc.js';
@@ -85,7 +86,8 @@ export async function handleLoadRequest(deps: LoaderDeps, message: BusMessage): 
       return finish(deps, { id, path }, doc, request, claimNumber, result, laps);
     }
     await deps.store.update(id, (current) => {
-      const released = applyRelease(current, claimNumber, nowIso(deps));
+      // A file the group commit handed back before any commit took it leaves the path untouched (claims.ts).
+      const released = applyRelease(current, claimNumber, nowIso(deps), error instanceof HandedBack);
       return { doc: released, write: released !== current, result: undefined };
     });
     deps.log('WARNING', 'load_retry', { ...context, loadId: claim.loadId, error: String((error as Error)?.message ?? error) });

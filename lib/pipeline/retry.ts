@@ -9,6 +9,8 @@ export interface InProcessRetry {
   maxDelayMs: number;
   /** Called before each retry, with the failure and the delay chosen. */
   onRetry?: (error: unknown, delayMs: number, attempt: number) => void;
+  /** Which failures another try in this process may get past (default: every retryable one). */
+  retryable?: (error: unknown) => boolean;
   random?: () => number;
 }
 
@@ -23,12 +25,13 @@ export const LOAD_RETRY: InProcessRetry = { budgetMs: 10_000, firstDelayMs: 250,
 export async function withRetries<T>(work: () => Promise<T>, options: InProcessRetry): Promise<T> {
   const started = Date.now();
   const random = options.random ?? Math.random;
+  const retryable = options.retryable ?? isRetryable;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       const delayMs = Math.round(random() * Math.min(options.maxDelayMs, options.firstDelayMs * 2 ** (attempt - 1)));
-      if (!isRetryable(error) || Date.now() - started + delayMs > options.budgetMs) throw error;
+      if (!retryable(error) || Date.now() - started + delayMs > options.budgetMs) throw error;
       options.onRetry?.(error, delayMs, attempt);
       await sleep(delayMs);
     }

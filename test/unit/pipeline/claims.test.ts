@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyClaim, applyFinish, applyRelease } from '../../../lib/pipeline/claims.js';
+import { applyClaim, applyFinish, applyRelease, isFirstClaim } from '../../../lib/pipeline/claims.js';
 import { applyArrival, type FileDoc } from '../../../lib/pipeline/file-doc.js';
 import type { LoadRequest } from '../../../lib/pipeline/messages.js';
 import { NOW, SLOT, arrived, part, plain } from './helpers.js';
@@ -43,6 +43,20 @@ test('release gives the claim back only to its owner', () => {
   const loading = applyClaim(ready, request, ctx).doc!;
   assert.equal(applyRelease(loading, 1, NOW)?.state, 'ready');
   assert.equal(applyRelease(loading, 2, NOW), loading);
+});
+
+test('a claim is the path\'s first while every one before it was given back untouched; a lapse or a touched release ends that', () => {
+  const claimAgain = (doc: FileDoc, now: string) => applyClaim(doc, request, { ...ctx, messageId: `m-${now}`, now }).doc!;
+  const first = applyClaim(ready, request, ctx).doc!;
+  assert.equal(isFirstClaim(first), true);
+  const handedBack = applyRelease(first, 1, NOW, true)!;
+  assert.equal(handedBack.cleanReleases, 1);
+  const second = claimAgain(handedBack, later(1000));
+  assert.equal([second.claim?.number, isFirstClaim(second)].join(), '2,true', 'after an untouched release');
+  const touched = claimAgain(applyRelease(second, 2, later(2000))!, later(3000));
+  assert.equal([touched.claim?.number, isFirstClaim(touched)].join(), '3,false', 'after a release that may have committed');
+  const lapsed = claimAgain(second, later(120_000));
+  assert.equal([lapsed.claim?.number, isFirstClaim(lapsed)].join(), '3,false', 'after a lease that lapsed');
 });
 
 test('finish by a claimant that lost its claim writes nothing', () => {

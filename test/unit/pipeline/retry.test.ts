@@ -39,3 +39,13 @@ test('the delay is drawn below the cap (full jitter)', async () => {
   }, { ...options, random: () => 0.5, onRetry: (_e, delayMs) => delays.push(delayMs) });
   assert.deepEqual(delays, [5, 10]);
 });
+
+test('a transient failure the caller says another try cannot get past is thrown at once', async () => {
+  let calls = 0;
+  const retryable = (e: unknown) => !(e instanceof TransientError && e.message.startsWith('handed back'));
+  await assert.rejects(withRetries(async () => {
+    calls++;
+    throw new TransientError(calls === 1 ? 'BigQuery: 503' : 'handed back');
+  }, { ...options, retryable }), /handed back/);
+  assert.equal(calls, 2, 'tried after the 503, not after the hand-back');
+});
