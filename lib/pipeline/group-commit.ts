@@ -31,7 +31,9 @@ interface Waiting {
 
 /**
  * Hands back every waiting file whose claim is no longer renewed: a retryable failure, so its claim is released and
- * its request redelivered, rather than a commit that another loader's retake may already have made.
+ * its request redelivered, rather than a commit that another loader's retake may already have made. Run when a file's
+ * `commitBy` comes, not only before the next commit: a commit running long would otherwise keep the file until its
+ * lease lapsed, and its redelivery would retake it (a claim that is no longer the path's first: a lookup).
  */
 function handBackExpired(queue: Waiting[], now: number): void {
   for (let i = queue.length - 1; i >= 0; i--) {
@@ -100,8 +102,11 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
   return async (warehouse, request) => {
     const prepared = await prepareLoad(warehouse, request, { lookupFirst: false });
     if ('report' in prepared) return prepared.report;
-    const fate = await new Promise<PromiseSettledResult<LoadResult>>((done) => {
-      queue.push({ warehouse, job: prepared.job, commitBy: request.commitBy ?? Number.POSITIVE_INFINITY, done });
+    const commitBy = request.commitBy ?? Number.POSITIVE_INFINITY;
+    const fate = await new Promise<PromiseSettledResult<LoadResult>>((settle) => {
+      const due = Number.isFinite(commitBy) ? setTimeout(() => handBackExpired(queue, Date.now()), Math.max(0, commitBy - Date.now() + 1)) : undefined;
+      const done = (f: PromiseSettledResult<LoadResult>) => (clearTimeout(due), settle(f));
+      queue.push({ warehouse, job: prepared.job, commitBy, done });
       if (!draining) void drain();
     });
     return prepared.settle(fate);

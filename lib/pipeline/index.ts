@@ -17,7 +17,7 @@ export { runLoad } from './load-step.js';
 export type { LoadEngine } from './load-step.js';
 export { destinationOf, movePart } from './moves.js';
 export { serialEngine } from './serial-engine.js';
-export { groupCommit } from './group-commit.js';
+export { HandedBack, groupCommit } from './group-commit.js';
 export type { GroupCommitOptions } from './group-commit.js';
 export { arrivalNotification, replayNotification, selectForReplay } from './replay.js';
 export type { ReplayCandidate, ReplayCriteria } from './replay.js';

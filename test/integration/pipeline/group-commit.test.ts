@@ -10,8 +10,7 @@ import type { DuckDbWarehouse } from '../../../lib/adapters/duckdb/index.js';
 import { openLocalFile } from '../../../lib/adapters/local/index.js';
 import type { TableMapping } from '../../../lib/config/index.js';
 import type { LoadRequest, Warehouse } from '../../../lib/load/index.js';
-import { TransientError } from '../../../lib/errors.js';
-import { groupCommit } from '../../../lib/pipeline/index.js';
+import { HandedBack, groupCommit } from '../../../lib/pipeline/index.js';
 import { waitFor } from '../../wait-for.js';
 
 let dir: string;
@@ -117,7 +116,7 @@ test('commits are spaced by commitIntervalMs, never a lone file held: one after 
   }
 });
 
-test("a file that waits behind a commit past its commitBy (its claim's last renewal) is handed back, retryable and untouched; the rest commit", async () => {
+test("a file that waits behind a commit past its commitBy (its claim's last renewal) is handed back then, retryable and untouched; the rest commit", async () => {
   const real = await openDuckDbWarehouse(join(dir, 'expired.duckdb'), { tempDirectory: dir });
   const { warehouse } = counted(real);
   let release!: () => void;
@@ -131,9 +130,15 @@ test("a file that waits behind a commit past its commitBy (its claim's last rene
     const firstReport = load(gated, first);
     await waitFor('the first commit to start', () => (commits === 1 ? true : undefined), 10_000);
     const commitBy = Date.now() + 100;
-    const lateHandedBack = assert.rejects(load(gated, { ...late, commitBy }), (e: unknown) => e instanceof TransientError && /gc_e1\.csv: waited past .*handed back/.test(e.message));
+    let handedBackAt: number | undefined;
+    const lateHandedBack = assert.rejects(
+      load(gated, { ...late, commitBy }).finally(() => (handedBackAt = Date.now())),
+      (e: unknown) => e instanceof HandedBack && /gc_e1\.csv: waited past .*handed back/.test(e.message),
+    );
     const inTimeReport = load(gated, { ...inTime, commitBy: Date.now() + 60_000 });
-    await waitFor('the late file\'s commitBy to pass', () => (Date.now() > commitBy ? true : undefined), 10_000);
+    // At its commitBy, while the commit ahead of it still runs: not when that commit ends, past its lease.
+    await waitFor('the late file handed back while the first commit is held', () => handedBackAt, 10_000);
+    assert.ok(handedBackAt! >= commitBy, 'not before its commitBy');
     release();
     assert.equal((await firstReport).outcome.status, 'loaded');
     assert.equal((await inTimeReport).outcome.rows, 3);
