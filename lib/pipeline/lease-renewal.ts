@@ -24,16 +24,21 @@ export function renewWhileLoading(options: RenewOptions): LeaseRenewal {
   const { store, log, id, claimNumber, leaseMs } = options;
   let inFlight: Promise<void> = Promise.resolve();
   let stopped = false;
+  const halt = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
   const renew = async () => {
     const now = options.now();
-    if (now.getTime() >= options.deadline) return stop();
+    // Not `stop()`: it waits for the renewal in flight, which is this one.
+    if (now.getTime() >= options.deadline) return halt();
     try {
       const renewed = await store.update(id, (doc) => {
         const next = applyRenew(doc, claimNumber, now.toISOString(), leaseMs);
         return { doc: next ?? doc, write: next !== undefined, result: next !== undefined };
       });
       // The claim is someone else's now (its lease lapsed while this loader was stalled): the finish will find it lost.
-      if (!renewed) void stop();
+      if (!renewed) halt();
     } catch (error) {
       log('WARNING', 'lease_renew_failed', { id, claimNumber, error: String((error as Error)?.message ?? error) });
     }
@@ -43,8 +48,7 @@ export function renewWhileLoading(options: RenewOptions): LeaseRenewal {
   }, Math.max(1, Math.floor(leaseMs / 3)));
   timer.unref();
   const stop = async () => {
-    stopped = true;
-    clearInterval(timer);
+    halt();
     await inFlight;
   };
   return { stop };
