@@ -30,20 +30,24 @@ interface Waiting {
 }
 
 /**
- * Hands back every waiting file whose claim is no longer renewed: a retryable failure, so its claim is released and
- * its request redelivered, rather than a commit that another loader's retake may already have made. Run when a file's
- * `commitBy` comes, not only before the next commit: a commit running long would otherwise keep the file until its
- * lease lapsed, and its redelivery would retake it (a claim that is no longer the path's first: a lookup).
+ * Takes out of `waiting` and hands back every file whose claim stops being renewed before `time`: a retryable
+ * failure, so its claim is released and its request redelivered, rather than a commit that another loader's retake may
+ * already have made. Run when a file's `commitBy` comes, not only before a commit: a commit running long would
+ * otherwise keep the file until its lease lapsed, and its redelivery would retake it (a claim that is no longer the
+ * path's first: a lookup).
  */
-function handBackExpired(queue: Waiting[], now: number): void {
-  for (let i = queue.length - 1; i >= 0; i--) {
-    const w = queue[i]!;
-    if (w.commitBy >= now) continue;
-    queue.splice(i, 1);
-    const reason = new HandedBack(`${w.job.source.name}: waited past ${new Date(w.commitBy).toISOString()}, its loader's timeout, for a commit; handed back for a redelivery`, { file: w.job.source.name, table: w.job.table });
+function handBack(waiting: Waiting[], time: number, why: (commitBy: string) => string): void {
+  for (let i = waiting.length - 1; i >= 0; i--) {
+    const w = waiting[i]!;
+    if (w.commitBy >= time) continue;
+    waiting.splice(i, 1);
+    const reason = new HandedBack(`${w.job.source.name}: ${why(new Date(w.commitBy).toISOString())}; handed back for a redelivery`, { file: w.job.source.name, table: w.job.table });
     w.done({ status: 'rejected', reason });
   }
 }
+
+const waitedPast = (commitBy: string) => `waited past ${commitBy}, its loader's timeout, for a commit`;
+const wouldOutlast = (commitBy: string) => `its loader's timeout (${commitBy}) comes before a commit could end, as long as the last one took`;
 
 /** The head of the queue and what follows it on the same warehouse, up to the limits (always at least one file). */
 function takeBatch(queue: Waiting[], options: GroupCommitOptions): Waiting[] {
@@ -68,12 +72,15 @@ function takeBatch(queue: Waiting[], options: GroupCommitOptions): Waiting[] {
  * A LoadFn that checks each file on its own (header, go file, trailer: beside the other files and the running commit)
  * and hands the warehouse whatever is ready when the last commit ends, in one `loadBatch`. Nothing is acked before
  * its commit: each caller resolves with its own file's report once the commit holding it is over. A file still
- * waiting when its claim stops being renewed (`commitBy`) is handed back, retryable, never committed late.
+ * waiting when its claim stops being renewed (`commitBy`), or whose `commitBy` comes before the commit about to take it
+ * can be expected to end, is handed back, retryable, never committed late.
  */
 export function groupCommit(options: GroupCommitOptions): LoadFn {
   const queue: Waiting[] = [];
   let draining = false;
   let lastStart = Number.NEGATIVE_INFINITY;
+  /** How long the last commit took: what the next one is expected to take. */
+  let lastCommitMs = 0;
 
   const drain = async () => {
     draining = true;
@@ -81,9 +88,16 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
       while (queue.length > 0) {
         const wait = lastStart + options.commitIntervalMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        handBackExpired(queue, Date.now());
+        handBack(queue, Date.now(), waitedPast);
         if (queue.length === 0) break;
         const batch = takeBatch(queue, options);
+        // Nor a file whose claim this commit can be expected to outlast: its lease would lapse mid-commit.
+        handBack(batch, Date.now() + lastCommitMs, wouldOutlast);
+        if (batch.length === 0) {
+          // Every file handed back: no commit would measure again, so the estimate is dropped rather than kept forever.
+          lastCommitMs = 0;
+          continue;
+        }
         lastStart = Date.now();
         options.onCommit?.({ files: batch.length, bytes: batch.reduce((sum, w) => sum + w.job.source.bytes, 0), waitedMs: Math.max(0, wait) });
         let fates: PromiseSettledResult<LoadResult>[];
@@ -92,6 +106,7 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
         } catch (reason) {
           fates = batch.map(() => ({ status: 'rejected', reason }));
         }
+        lastCommitMs = Date.now() - lastStart;
         batch.forEach((w, i) => w.done(fates[i] ?? { status: 'rejected', reason: new Error('the warehouse gave no fate for this file') }));
       }
     } finally {
@@ -104,7 +119,7 @@ export function groupCommit(options: GroupCommitOptions): LoadFn {
     if ('report' in prepared) return prepared.report;
     const commitBy = request.commitBy ?? Number.POSITIVE_INFINITY;
     const fate = await new Promise<PromiseSettledResult<LoadResult>>((settle) => {
-      const due = Number.isFinite(commitBy) ? setTimeout(() => handBackExpired(queue, Date.now()), Math.max(0, commitBy - Date.now() + 1)) : undefined;
+      const due = Number.isFinite(commitBy) ? setTimeout(() => handBack(queue, Date.now(), waitedPast), Math.max(0, commitBy - Date.now() + 1)) : undefined;
       const done = (f: PromiseSettledResult<LoadResult>) => (clearTimeout(due), settle(f));
       queue.push({ warehouse, job: prepared.job, commitBy, done });
       if (!draining) void drain();

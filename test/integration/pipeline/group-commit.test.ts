@@ -154,3 +154,33 @@ test("a file that waits behind a commit past its commitBy (its claim's last rene
     await real.close();
   }
 });
+
+test('a file whose commitBy comes before the next commit can be expected to end (as long as the last took) is handed back at its start', async () => {
+  const real = await openDuckDbWarehouse(join(dir, 'outlast.duckdb'), { tempDirectory: dir });
+  const { warehouse, batches } = counted(real);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let commits = 0;
+  const gated: Warehouse = { ...warehouse, loadBatch: async (jobs) => ((commits++ === 0 ? await held : undefined), warehouse.loadBatch(jobs)) };
+  try {
+    const load = groupCommit({ maxFiles: 1000, maxBytes: 1e9, commitIntervalMs: 0 });
+    const [first, short, long] = await Promise.all([request('gc_o0.csv', csv(1, 'o0')), request('gc_o1.csv', csv(2, 'o1')), request('gc_o2.csv', csv(3, 'o2'))]);
+    const releaseAt = Date.now() + 600;
+    const firstReport = load(gated, first);
+    await waitFor('the first commit to start', () => (commits === 1 ? true : undefined), 10_000);
+    // The first commit takes at least 600 ms; the next starts as it ends, and `short`'s claim lapses 150 ms into it.
+    const shortHandedBack = assert.rejects(load(gated, { ...short, commitBy: releaseAt + 150 }), (e: unknown) => e instanceof HandedBack && /gc_o1\.csv: its loader's timeout .* comes before a commit could end/.test(e.message));
+    const longReport = load(gated, { ...long, commitBy: Date.now() + 60_000 });
+    await waitFor('the first commit to have run 600 ms', () => (Date.now() >= releaseAt ? true : undefined), 10_000);
+    release();
+    assert.equal((await firstReport).outcome.status, 'loaded');
+    await shortHandedBack;
+    assert.equal((await longReport).outcome.rows, 3);
+    assert.deepEqual(batches, [1, 1], 'the second commit took only the file with time left');
+    const ids = await real.query('SELECT DISTINCT _load_id FROM raw_gc');
+    assert.deepEqual(ids.map((r) => r._load_id).sort(), [first.loadId, long.loadId].sort());
+  } finally {
+    release();
+    await real.close();
+  }
+});

@@ -55,10 +55,12 @@ test('a file handed back before any commit took it is claimed again as the path\
     release();
     h.setLoad(h.realLoad);
   }
+  // Handed back (at its claim's timeout, and once more if its next claim came while the held commit's length, longer
+  // than this test's 2 s timeout, was still the estimate), then loaded: every claim of it the path's first.
   const second = asked.filter((a) => a.file === 'instruments_hb2.csv');
-  assert.deepEqual(second.map((a) => a.fresh), [true, true], "handed back, then loaded by a claim that is still the path's first");
+  assert.ok(second.length >= 2 && second.every((a) => a.fresh), `handed back, then loaded by a claim that is still the path's first: ${JSON.stringify(second)}`);
   const doc = await h.store.get(fileDocId('raw_instruments', '', 'hb2'));
-  assert.deepEqual([doc?.claims, doc?.cleanReleases, doc?.state], [2, 1, 'loaded']);
+  assert.deepEqual([doc?.claims, doc?.cleanReleases, doc?.state], [second.length, second.length - 1, 'loaded']);
   assert.ok(h.logs.some((l) => l.event === 'load_retry' && /instruments_hb2\.csv: waited past .*handed back/.test(String(l.fields.error))));
   const rows = await h.query("SELECT _load_id, count(*)::INTEGER AS n FROM raw_instruments WHERE id LIKE 'b%' GROUP BY _load_id");
   assert.deepEqual(rows.map((r) => r.n), [3], 'its rows once, from one load');
