@@ -32,6 +32,15 @@ async function request(name: string, content: string): Promise<LoadRequest> {
 
 const csv = (rows: number, tag: string) => `id,name\n${Array.from({ length: rows }, (_, i) => `${tag}-${i},n${i}`).join('\n')}\n`;
 
+/** The first commit held until the test lets it go: what a slow warehouse does to the files queued behind it. */
+function holdFirstCommit(warehouse: Warehouse): { gated: Warehouse; release: () => void; commits: () => number } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let commits = 0;
+  const gated: Warehouse = { ...warehouse, loadBatch: async (jobs) => ((commits++ === 0 ? await held : undefined), warehouse.loadBatch(jobs)) };
+  return { gated, release, commits: () => commits };
+}
+
 /** The real warehouse, with the size of each `loadBatch` it was handed written down. */
 function counted(warehouse: DuckDbWarehouse): { warehouse: Warehouse; batches: number[] } {
   const batches: number[] = [];
@@ -118,17 +127,12 @@ test('commits are spaced by commitIntervalMs, never a lone file held: one after 
 
 test("a file that waits behind a commit past its commitBy (its claim's last renewal) is handed back then, retryable and untouched; the rest commit", async () => {
   const real = await openDuckDbWarehouse(join(dir, 'expired.duckdb'), { tempDirectory: dir });
-  const { warehouse } = counted(real);
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let commits = 0;
-  // The first commit is held until the test lets it go: what a slow warehouse does to the files queued behind it.
-  const gated: Warehouse = { ...warehouse, loadBatch: async (jobs) => ((commits++ === 0 ? await held : undefined), warehouse.loadBatch(jobs)) };
+  const { gated, release, commits } = holdFirstCommit(counted(real).warehouse);
   try {
     const load = groupCommit({ maxFiles: 1000, maxBytes: 1e9, commitIntervalMs: 0 });
     const [first, late, inTime] = await Promise.all([request('gc_e0.csv', csv(1, 'e0')), request('gc_e1.csv', csv(2, 'e1')), request('gc_e2.csv', csv(3, 'e2'))]);
     const firstReport = load(gated, first);
-    await waitFor('the first commit to start', () => (commits === 1 ? true : undefined), 10_000);
+    await waitFor('the first commit to start', () => (commits() === 1 ? true : undefined), 10_000);
     const commitBy = Date.now() + 100;
     let handedBackAt: number | undefined;
     const lateHandedBack = assert.rejects(
@@ -158,16 +162,13 @@ test("a file that waits behind a commit past its commitBy (its claim's last rene
 test('a file whose commitBy comes before the next commit can be expected to end (as long as the last took) is handed back at its start', async () => {
   const real = await openDuckDbWarehouse(join(dir, 'outlast.duckdb'), { tempDirectory: dir });
   const { warehouse, batches } = counted(real);
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let commits = 0;
-  const gated: Warehouse = { ...warehouse, loadBatch: async (jobs) => ((commits++ === 0 ? await held : undefined), warehouse.loadBatch(jobs)) };
+  const { gated, release, commits } = holdFirstCommit(warehouse);
   try {
     const load = groupCommit({ maxFiles: 1000, maxBytes: 1e9, commitIntervalMs: 0 });
     const [first, short, long] = await Promise.all([request('gc_o0.csv', csv(1, 'o0')), request('gc_o1.csv', csv(2, 'o1')), request('gc_o2.csv', csv(3, 'o2'))]);
     const releaseAt = Date.now() + 600;
     const firstReport = load(gated, first);
-    await waitFor('the first commit to start', () => (commits === 1 ? true : undefined), 10_000);
+    await waitFor('the first commit to start', () => (commits() === 1 ? true : undefined), 10_000);
     // The first commit takes at least 600 ms; the next starts as it ends, and `short`'s claim lapses 150 ms into it.
     const shortHandedBack = assert.rejects(load(gated, { ...short, commitBy: releaseAt + 150 }), (e: unknown) => e instanceof HandedBack && /gc_o1\.csv: its loader's timeout .* comes before a commit could end/.test(e.message));
     const longReport = load(gated, { ...long, commitBy: Date.now() + 60_000 });
