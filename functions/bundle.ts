@@ -2,7 +2,8 @@
 // dist/bundle/ (package.json `main`). A cold start then reads a few large files instead of resolving, reading and
 // wrapping some 550–1,050 modules, and holds less: the matcher's first ack took 20 MiB less (bench:cold-start).
 // node_modules still ships beside it: functions-framework (which must be the instance that serves the function),
-// DuckDB's native binding, and the files some client libraries read at run time, which stay where they were.
+// the native bindings (DuckDB's, snappy's for Avro), and the files some client libraries read at run time, which stay
+// where they were.
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -11,7 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BUNDLE_DIR = join(ROOT, 'dist', 'bundle');
 
 /** Loaded as packages at run time, not bundled (see the heading). */
-const EXTERNAL = ['@google-cloud/functions-framework', '@duckdb/*'];
+const EXTERNAL = ['@google-cloud/functions-framework', '@duckdb/*', 'snappy', '@napi-rs/*'];
 
 /**
  * Every chunk is an ES module that may hold CommonJS code: `require` for what that code loads from Node itself,

@@ -1,7 +1,11 @@
 // The block codecs of Avro's spec that landfall reads beyond avsc's own (null, deflate): snappy and zstandard.
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import snappy from 'snappy';
+
+/** snappy is a native binding (outside the functions' bundle): loaded the first time a snappy block is read, not at start-up. */
+let snappy: typeof import('snappy') | undefined;
+const snappyBinding = () => (snappy ??= createRequire(import.meta.url)('snappy') as typeof import('snappy'));
 
 type Codec = (block: Buffer, done: (error: Error | null, data?: Buffer) => void) => void;
 
@@ -11,7 +15,7 @@ type Codec = (block: Buffer, done: (error: Error | null, data?: Buffer) => void)
  */
 export function snappyBlock(block: Buffer): Buffer {
   if (block.length < 4) throw new Error('a snappy block shorter than its checksum');
-  const data = snappy.uncompressSync(block.subarray(0, block.length - 4), { asBuffer: true }) as Buffer;
+  const data = snappyBinding().uncompressSync(block.subarray(0, block.length - 4), { asBuffer: true }) as Buffer;
   if (crc32(data) !== block.readUInt32BE(block.length - 4)) throw new Error('a snappy block does not match its checksum');
   return data;
 }
