@@ -1,7 +1,9 @@
-// The block codecs of Avro's spec that landfall reads beyond avsc's own (null, deflate): snappy and zstandard.
+// The block codecs of Avro's spec that landfall reads beyond avsc's own (null, deflate): snappy, zstandard, bzip2, xz.
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
+import Bunzip from 'seek-bzip';
+import xzDecompress from 'xz-decompress';
 
 /** snappy is a native binding (outside the functions' bundle): loaded the first time a snappy block is read, not at start-up. */
 let snappy: typeof import('snappy') | undefined;
@@ -26,21 +28,58 @@ export function zstandardBlock(block: Buffer): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** A bzip2 block is one bzip2 stream (Java's and fastavro's writers make one per block), its CRCs checked. */
+export function bzip2Block(block: Buffer): Buffer {
+  try {
+    return Bunzip.decode(block);
+  } catch (error) {
+    throw new Error(`a bzip2 block is corrupt or cut short (${(error as Error).message})`);
+  }
+}
+
+/** xz-embedded's `xz_ret` codes that end a stream early, as words. */
+const XZ_FAILURES: Record<string, string> = {
+  '2': 'uses an integrity check the decoder does not know',
+  '3': 'needs more memory than the decoder may take',
+  '4': 'needs a larger dictionary than the decoder allows',
+  '5': 'is not in the xz format',
+  '6': 'uses xz options the decoder does not know',
+  '7': 'is corrupt',
+  '8': 'is cut short',
+};
+
+/** An xz block is one .xz stream (Java's XZCompressorOutputStream, Python's lzma), its check verified by the decoder. */
+export async function xzBlock(block: Buffer): Promise<Buffer> {
+  try {
+    const plain = new Response(new xzDecompress.XzReadableStream(new Blob([block]).stream()));
+    return Buffer.from(await plain.arrayBuffer());
+  } catch (error) {
+    const code = /error code (\d+)/.exec((error as Error).message)?.[1] ?? '';
+    throw new Error(`an xz block ${XZ_FAILURES[code] ?? `cannot be read (${(error as Error).message})`}`);
+  }
+}
+
 const callback =
-  (decode: (block: Buffer) => Buffer): Codec =>
+  (decode: (block: Buffer) => Buffer | Promise<Buffer>): Codec =>
   (block, done) => {
-    let data: Buffer;
+    let data: Buffer | Promise<Buffer>;
     try {
       data = decode(block);
     } catch (error) {
       done(error as Error);
       return;
     }
-    done(null, data);
+    if (Buffer.isBuffer(data)) done(null, data);
+    else data.then((d) => done(null, d), (error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
   };
 
 /** For avsc's decoder, beside the codecs it has. */
-export const EXTRA_CODECS: Record<string, Codec> = { snappy: callback(snappyBlock), zstandard: callback(zstandardBlock) };
+export const EXTRA_CODECS: Record<string, Codec> = {
+  snappy: callback(snappyBlock),
+  zstandard: callback(zstandardBlock),
+  bzip2: callback(bzip2Block),
+  xz: callback(xzBlock),
+};
 
-/** Every codec name landfall reads; `bzip2` and `xz`, the spec's others, are refused by name. */
+/** Every codec name of Avro's spec, all of which landfall reads; another name is refused by name. */
 export const AVRO_CODECS = ['null', 'deflate', ...Object.keys(EXTRA_CODECS)];

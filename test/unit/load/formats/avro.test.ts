@@ -1,5 +1,6 @@
 // Avro container files through avsc: logical types as text a warehouse casts, longs past 2^53 exact, and the checks
-// avsc's own decoder does not make (a header or block cut short, a codec it cannot read, a snappy block's checksum).
+// avsc's own decoder does not make (a header or block cut short, a codec name not in the spec, a snappy block's
+// checksum), and the spec's codecs beyond avsc's (snappy, zstandard, bzip2, xz).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import avro from 'avsc';
 import snappy from 'snappy';
 import { avroRecords, describeFields } from '../../../../lib/load/index.js';
 import { openLocalFile } from '../../../../lib/adapters/local/index.js';
+import { bzip2Block, xzBlock } from '../../../../lib/load/formats/avro-codecs.js';
 
 const SCHEMA = {
   type: 'record',
@@ -74,8 +76,8 @@ test('a file cut inside its header or a block, or compressed with a codec landfa
   await assert.rejects(read('h.avro', whole.subarray(0, 40)), /h\.avro: the file is not valid Avro \(the file is cut short inside its header\)/);
   await assert.rejects(read('b.avro', whole.subarray(0, whole.length - 30)), /b\.avro: the file is not valid Avro \(the file is cut short: it does not end with its sync marker\)/);
   await assert.rejects(read('j.avro', Buffer.from('{"a":1}\n')), /j\.avro: the file is not valid Avro \(invalid magic bytes/);
-  const bzip2 = await write(join(dir, 'z0.avro'), [record(1, 'x')], 'bzip2', { bzip2: (buffer: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, buffer) } as never);
-  await assert.rejects(read('z.avro', bzip2), /z\.avro: the file is not valid Avro \(its blocks are compressed with bzip2; landfall reads null, deflate, snappy, zstandard\)/);
+  const lz4 = await write(join(dir, 'z0.avro'), [record(1, 'x')], 'lz4', { lz4: (buffer: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, buffer) } as never);
+  await assert.rejects(read('z.avro', lz4), /z\.avro: the file is not valid Avro \(its blocks are compressed with lz4; landfall reads null, deflate, snappy, zstandard, bzip2, xz\)/);
 });
 
 /** Avro's snappy codec as its spec writes it: the compressed block, then the plain block's CRC-32 big-endian. */
@@ -102,4 +104,35 @@ test('snappy blocks are read and their checksums checked', async (t) => {
     }
   };
   await assert.rejects(read(), /bad\.avro: the file is not valid Avro \(snappy codec decompression error: a snappy block does not match its checksum\)/);
+});
+
+/** The same text compressed by Python's own bz2 and lzma modules, which fastavro's bzip2 and xz codecs call. */
+const PLAIN = 'landfall reads every Avro codec\n'.repeat(3);
+const BZIP2 = Buffer.from('QlpoOTFBWSZTWdcePqQAAB7VgAAQQAAgAC8FmSAgAEGf+qpkepptTyhTAAHS0qShtLLDLt8lSloYaUjhCkPG2nK0PxdyRThQkNcePqQ=', 'base64');
+const XZ = Buffer.from('/Td6WFoAAATm1rRGAgAhARYAAAB0L+Wj4ABfACZdADYYSiD3j53RCZ9Zn/F2G4Gii5FRoiWtpJmFRA2LLs6t5QOzmlAAAAAAMZoCWpQgptoAAUJg9Pl7rx+2830BAAAAAARZWg==', 'base64');
+const flipped = (bytes: Buffer, at: number) => Buffer.concat([bytes.subarray(0, at), Buffer.from([bytes[at]! ^ 0xff]), bytes.subarray(at + 1)]);
+
+test('bzip2 and xz blocks are read, and a corrupt or cut one fails saying which', async () => {
+  assert.equal(bzip2Block(BZIP2).toString(), PLAIN);
+  assert.equal((await xzBlock(XZ)).toString(), PLAIN);
+  assert.throws(() => bzip2Block(flipped(BZIP2, 30)), /^Error: a bzip2 block is corrupt or cut short/);
+  assert.throws(() => bzip2Block(BZIP2.subarray(0, 40)), /^Error: a bzip2 block is corrupt or cut short/);
+  await assert.rejects(xzBlock(flipped(XZ, 40)), /^Error: an xz block is corrupt$/);
+  await assert.rejects(xzBlock(XZ.subarray(0, 50)), /^Error: an xz block is cut short$/);
+});
+
+test("an Avro file whose xz or bzip2 blocks are not what its header says fails with the codec's words", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const garbage = (_plain: Buffer, cb: (e: Error | null, b?: Buffer) => void) => cb(null, Buffer.from('not compressed at all'));
+  for (const codec of ['xz', 'bzip2']) {
+    await write(join(dir, `${codec}.avro`), [record(1, 'x')], codec, { [codec]: garbage });
+    const read = async () => {
+      for await (const _ of avroRecords(await openLocalFile(join(dir, `${codec}.avro`)))) {
+        // read to the end
+      }
+    };
+    const words = codec === 'xz' ? 'an xz block is not in the xz format' : 'a bzip2 block is corrupt or cut short';
+    await assert.rejects(read(), new RegExp(`${codec}\\.avro: the file is not valid Avro \\(${codec} codec decompression error: ${words}`));
+  }
 });
