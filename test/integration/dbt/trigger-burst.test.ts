@@ -2,31 +2,17 @@
 // write in any second (Firestore sustains about one per document), however many handlers and events, and the burst
 // still ends as the trigger promises: every member's newest load recorded, the failed file holding the batch back,
 // and dbt run once when the key completes.
-import { Firestore } from '@google-cloud/firestore';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { measureTriggerBurst } from '../../../bench/trigger-burst.js';
-import { startFirestore, type Emulator } from '../pipeline/emulators.js';
+import { firestoreForTests } from '../pipeline/emulators.js';
 
-process.env.METADATA_SERVER_DETECTION = 'none';
-let emulator: Emulator;
-let firestore: Firestore;
-
-before(async () => {
-  emulator = await startFirestore();
-  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  firestore = new Firestore({ projectId: 'trigger-burst', ignoreUndefinedProperties: true });
-});
-
-after(async () => {
-  await firestore?.terminate();
-  await emulator?.stop();
-});
+const firestore = firestoreForTests('trigger-burst');
 
 describe('dbt trigger in a burst of one batch key', () => {
   it('writes the key state at most once a second, loses no event, sees the failed file, and runs dbt once at completion', async (t) => {
-    const burst = await measureTriggerBurst({ firestore, events: 100, handlers: 20 });
+    const burst = await measureTriggerBurst({ firestore: firestore.client, events: 100, handlers: 20 });
     t.diagnostic(`${burst.events} events in ${burst.elapsedMs} ms; ${burst.busiestDoc.writes} writes of the key, ${burst.transactionsRetried} refused commits`);
     const { busiestDoc } = burst;
     assert.ok(
@@ -48,7 +34,7 @@ describe('dbt trigger in a burst of one batch key', () => {
   });
 
   it('takes messages that carry many files\' events the same way, one write a second', async () => {
-    const burst = await measureTriggerBurst({ firestore, events: 200, handlers: 5, eventsPerMessage: 20 });
+    const burst = await measureTriggerBurst({ firestore: firestore.client, events: 200, handlers: 5, eventsPerMessage: 20 });
     assert.ok(burst.writesPerSecondBusiestDoc <= 1, `${burst.busiestDoc.path} took ${burst.busiestDoc.peakPerSecond} writes in one second`);
     assert.ok(burst.filedEventMaxWrites <= 2, `a filed event took ${burst.filedEventMaxWrites} writes: filed once, deleted once`);
     const members = burst.state?.members ?? {};

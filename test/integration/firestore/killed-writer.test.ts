@@ -2,42 +2,28 @@
 // next writer (the redelivery, the sweep, the next file) changes it at once. A Firestore transaction holds its
 // locks until the server gives up on it (about a minute on the emulator, 60 s idle in production), and every
 // other handler of that document waited that long: in the chaos test, one file settled 50 s after the last kill.
-import { Firestore } from '@google-cloud/firestore';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FirestoreBatchStore } from '../../../lib/adapters/dbt/firestore-batch-store.js';
 import { FirestoreStateStore } from '../../../lib/adapters/firestore/index.js';
 import { newFileDoc } from '../../../lib/pipeline/index.js';
 import { applyEvents, emptyState, type BatchKeyState, type TriggerBatch, type TriggerEvent } from '../../../lib/transform/index.js';
+import { plain } from '../../unit/pipeline/helpers.js';
+import { firestoreForTests } from '../pipeline/emulators.js';
 
 const DAILY: TriggerBatch = { name: 'daily', tables: ['raw_trades', 'raw_positions'], select: 'tag:daily', policy: { kind: 'all_tables' }, perFolder: false };
-import { plain } from '../../unit/pipeline/helpers.js';
-import { startFirestore, type Emulator } from '../pipeline/emulators.js';
 
 /** Far below the lock's lifetime, far above a write's: the next writer must not wait for the dead one. */
 const NEXT_WRITE_BOUND_MS = 5_000;
 
-process.env.METADATA_SERVER_DETECTION = 'none';
-let emulator: Emulator;
-let db: Firestore;
-
-before(async () => {
-  emulator = await startFirestore();
-  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  db = new Firestore({ projectId: 'killed-writer', ignoreUndefinedProperties: true });
-});
-
-after(async () => {
-  await db?.terminate();
-  await emulator?.stop();
-});
+const firestore = firestoreForTests('killed-writer');
 
 /** Starts a writer of `id` in its own process, waits until it is inside its decide step, and SIGKILLs it there. */
 async function killInside(store: 'files' | 'batches' | 'filed', id: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'killed-writer.ts'), store, id], {
-    env: { ...process.env, FIRESTORE_EMULATOR_HOST: emulator.host },
+    env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -56,7 +42,7 @@ async function timed<T>(write: () => Promise<T>): Promise<{ ms: number; value: T
 }
 
 test('file documents: a writer killed inside update leaves the document free for the next one', async (t) => {
-  const store = new FirestoreStateStore(db);
+  const store = new FirestoreStateStore(firestore.client);
   const doc = newFileDoc(plain, { folder: '', batchKey: '20261201' }, '2026-12-01T00:00:00.000Z');
   await store.update('raw~a', () => ({ doc, write: true, result: undefined }));
   await killInside('files', 'raw~a');
@@ -68,7 +54,7 @@ test('file documents: a writer killed inside update leaves the document free for
 });
 
 test('batch key states: a dbt trigger killed inside update leaves the state free for the next one', async (t) => {
-  const store = new FirestoreBatchStore(db);
+  const store = new FirestoreBatchStore(firestore.client);
   await store.update('daily', 'k', () => ({ state: emptyState('daily', 'k', '2026-12-01T00:00:00.000Z'), result: undefined }));
   await killInside('batches', 'daily');
   const next = await timed(() => store.update('daily', 'k', (state) => ({ state: { ...state!, dueAt: '2026-12-01T00:01:00.000Z' }, result: state!.dueAt })));
@@ -79,7 +65,7 @@ test('batch key states: a dbt trigger killed inside update leaves the state free
 });
 
 test('batch key states: a dbt trigger killed after filing its load event loses nothing: the next write folds it in', async () => {
-  const store = new FirestoreBatchStore(db, { collectionPrefix: 'filed-' });
+  const store = new FirestoreBatchStore(firestore.client, { collectionPrefix: 'filed-' });
   await killInside('filed', 'daily');
   const own: TriggerEvent = { table: 'raw_positions', loadId: 'next', status: 'loaded', rows: 8, file: 'gs://landing/incoming/positions_k.csv#1', error: null, at: '2026-12-01T00:00:01.000Z', messageId: 'm-next' };
   const fold = (state: BatchKeyState | undefined, filed: TriggerEvent[]) => ({

@@ -1,9 +1,11 @@
 // Test helper: starts the gcloud Pub/Sub and Firestore emulators and fake-gcs-server on free ports, each in its
 // own process group, and stops the groups. (The full stack with functions is emulators/stack.ts; these tests
 // drive the use cases in-process against the same real emulators.)
+import { Firestore } from '@google-cloud/firestore';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 export interface Emulator {
   name: string;
@@ -89,6 +91,31 @@ export async function startFirestore(): Promise<Emulator> {
   const port = await freePort();
   const args = ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`];
   return startGroup('firestore', 'gcloud', args, baseEnv, `http://127.0.0.1:${port}/`);
+}
+
+/**
+ * A Firestore emulator for the tests of one file: started before them (FIRESTORE_EMULATOR_HOST set, so every client
+ * and child process made later finds it) and stopped after them, with a client of `projectId` on it.
+ */
+export function firestoreForTests(projectId: string): { readonly client: Firestore } {
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  let emulator: Emulator | undefined;
+  let client: Firestore | undefined;
+  before(async () => {
+    emulator = await startFirestore();
+    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+    client = new Firestore({ projectId, ignoreUndefinedProperties: true });
+  });
+  after(async () => {
+    await client?.terminate();
+    await emulator?.stop();
+  });
+  return {
+    get client() {
+      if (!client) throw new Error('the Firestore emulator is started before the tests, not while the file loads');
+      return client;
+    },
+  };
 }
 
 export interface FakeGcsOptions {

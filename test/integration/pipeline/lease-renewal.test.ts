@@ -1,31 +1,17 @@
 // A claim's lease renewed while its load runs, on the Firestore emulator: renewals stop at the loader's timeout, and a
 // load that ends after it still ends (its handler goes on to finish the round).
-import { Firestore } from '@google-cloud/firestore';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FirestoreStateStore } from '../../../lib/adapters/firestore/index.js';
 import { applyArrival, applyClaim } from '../../../lib/pipeline/index.js';
 import { renewWhileLoading } from '../../../lib/pipeline/lease-renewal.js';
 import { NOW, SLOT, arrived, part, plain } from '../../unit/pipeline/helpers.js';
-import { startFirestore, type Emulator } from './emulators.js';
+import { firestoreForTests } from './emulators.js';
 
-process.env.METADATA_SERVER_DETECTION = 'none';
-let emulator: Emulator;
-let firestore: Firestore;
-
-before(async () => {
-  emulator = await startFirestore();
-  process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
-  firestore = new Firestore({ projectId: 'lease-renewal-test', ignoreUndefinedProperties: true });
-});
-
-after(async () => {
-  await firestore?.terminate();
-  await emulator?.stop();
-});
+const firestore = firestoreForTests('lease-renewal-test');
 
 test('renewals stop at the deadline, and stopping after it returns: a load that ran past its timeout still finishes', async () => {
-  const store = new FirestoreStateStore(firestore);
+  const store = new FirestoreStateStore(firestore.client);
   const request = { v: 1 as const, table: 'raw_inst', batchKey: '1', data: part('inst_1.csv', '10'), attempt: 1 };
   const ready = applyArrival(undefined, arrived('data', request.data), plain, SLOT, NOW).doc;
   const claimed = applyClaim(ready, request, { messageId: 'm1', now: new Date().toISOString(), leaseMs: 300 }).doc!;
