@@ -172,6 +172,18 @@ export async function queryDuckDb(path: string, sql: string): Promise<Record<str
   }
 }
 
+/** Runs `sql` on the DuckDB file, read-write, once nothing else holds it (a CLI run has ended): its rows as JS values. */
+export async function runDuckDb(path: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJS();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, [join(REPO, 'lib/cli/bin.js'), ...args], { cwd: REPO, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {

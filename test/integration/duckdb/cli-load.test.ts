@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runCli } from '../../e2e/harness.js';
+import { runCli, runDuckDb } from '../../e2e/harness.js';
 import type { CliResult } from '../../e2e/harness.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -27,18 +27,6 @@ function landfall(args: string[], env: Record<string, string> = {}): Promise<Cli
 
 const json = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db);
-  try {
-    const connection = await instance.connect();
-    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
-    connection.closeSync();
-    return rows;
-  } finally {
-    instance.closeSync();
-  }
-}
-
 test('loads the sample batch, moves data and go files to the archive, and prints one JSON object per file', async () => {
   const landing = join(dir, 'landing');
   await cp(SAMPLES, landing, { recursive: true });
@@ -58,7 +46,7 @@ test('loads the sample batch, moves data and go files to the archive, and prints
     'eod_prices_20240115.csv', 'instruments_20240115.csv', 'positions_20240115.csv', 'positions_20240115.ctl',
     'trades_20240115.csv', 'trades_20240115.go',
   ]);
-  const meta = await query(db, `SELECT table_name, row_count, status FROM load_metadata ORDER BY table_name`);
+  const meta = await runDuckDb(db, `SELECT table_name, row_count, status FROM load_metadata ORDER BY table_name`);
   assert.deepEqual(meta.map((m) => [m.table_name, Number(m.row_count), m.status]), [
     ['raw_eod_prices', 8, 'loaded'], ['raw_instruments', 10, 'loaded'], ['raw_positions', 8, 'loaded'], ['raw_trades', 8, 'loaded'],
   ]);
@@ -94,7 +82,7 @@ test('env defaults; waiting without a go file; skip, then --force replaces; bad 
   assert.equal(json(again.stdout)[0]?.status, 'skipped');
   const forced = await landfall(['load', '--json', '--force', join(landing, 'instruments_20240115.csv')], env);
   assert.equal(json(forced.stdout)[0]?.status, 'loaded');
-  const counts = await query(db, `SELECT count(*) AS n, count(DISTINCT _load_id) AS ids FROM raw_instruments`);
+  const counts = await runDuckDb(db, `SELECT count(*) AS n, count(DISTINCT _load_id) AS ids FROM raw_instruments`);
   assert.deepEqual([Number(counts[0]?.n), Number(counts[0]?.ids)], [10, 1], 'forced reload replaced, no duplicates');
 });
 

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { runCli } from '../../e2e/harness.js';
+import { runCli, runDuckDb } from '../../e2e/harness.js';
 import type { CliResult } from '../../e2e/harness.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -25,19 +24,7 @@ function landfall(args: string[], env: Record<string, string> = {}): Promise<Cli
   return runCli(args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TABLE_CONFIG_PATH: join(ROOT, 'config/tables'), ...env });
 }
 
-async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db);
-  try {
-    const connection = await instance.connect();
-    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
-    connection.closeSync();
-    return rows;
-  } finally {
-    instance.closeSync();
-  }
-}
-
-const dump = (db: string) => query(db, 'SELECT * EXCLUDE (_extra), _extra::VARCHAR AS extra FROM raw_trades ORDER BY trade_id');
+const dump = (db: string) => runDuckDb(db, 'SELECT * EXCLUDE (_extra), _extra::VARCHAR AS extra FROM raw_trades ORDER BY trade_id');
 
 test('promotes the samples\' drifted venue; a bad type exits 1 and changes nothing; a later file fills the column', async () => {
   const db = join(dir, 'trades.duckdb');
@@ -56,7 +43,7 @@ test('promotes the samples\' drifted venue; a bad type exits 1 and changes nothi
   const run = await landfall(['promote', '--json', '--duckdb', db, 'raw_trades', 'venue']);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), { table: 'raw_trades', column: 'venue', type: 'VARCHAR', rows: 5, keys: ['venue'] });
-  const promoted = await query(db, `SELECT trade_date, count(venue) AS venues, count(_extra) AS extras FROM raw_trades GROUP BY ALL ORDER BY ALL`);
+  const promoted = await runDuckDb(db, `SELECT trade_date, count(venue) AS venues, count(_extra) AS extras FROM raw_trades GROUP BY ALL ORDER BY ALL`);
   assert.deepEqual(promoted.map((r) => [r.trade_date, Number(r.venues), Number(r.extras)]), [['2024-01-15', 0, 0], ['2024-01-16', 5, 0]]);
 
   // Another day of the drifted file, spelling the column VENUE and drifting one more (desk).
@@ -66,7 +53,7 @@ test('promotes the samples\' drifted venue; a bad type exits 1 and changes nothi
   await writeFile(join(dir, 'trades_20240117.go'), `record_count=${lines.length}\n`);
   const next = await landfall(['load', '--json', '--duckdb', db, join(dir, 'trades_20240117.csv'), join(dir, 'trades_20240117.go')]);
   assert.equal(next.code, 0, next.stdout + next.stderr);
-  const rows = await query(db, `SELECT venue, _extra::VARCHAR AS extra FROM raw_trades WHERE trade_date = '2024-01-17' ORDER BY trade_id`);
+  const rows = await runDuckDb(db, `SELECT venue, _extra::VARCHAR AS extra FROM raw_trades WHERE trade_date = '2024-01-17' ORDER BY trade_id`);
   assert.deepEqual(
     rows.map((r) => [r.venue, JSON.parse(String(r.extra))]),
     lines.map((l) => [l.split(',').at(-1), { desk: 'd1' }]),

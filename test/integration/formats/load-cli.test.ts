@@ -5,8 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { runCli } from '../../e2e/harness.js';
+import { runCli, runDuckDb } from '../../e2e/harness.js';
 import { writeFormatFixtures } from '../../fixtures/formats/index.js';
 import type { Manifest, ValueType } from '../../fixtures/formats/index.js';
 
@@ -37,17 +36,6 @@ async function writeConfig(names: string[]): Promise<string> {
   return tables;
 }
 
-async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-
 const env = (db: string, tables: string) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DUCKDB_PATH: db, TABLE_CONFIG_PATH: tables });
 const DUCKDB_TYPES: Record<ValueType, RegExp> = {
   integer: /^BIGINT$/,
@@ -71,7 +59,7 @@ test('every file from a real writer loads with its records, a new table taking t
     const outcome = outcomes.find((o) => o.file === name);
     assert.equal(outcome?.status, 'loaded', `${name}: ${outcome?.error}`);
     assert.equal(outcome.rows, fixture.records, name);
-    const columns = await query(db, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${mappingFor(name).table}' ORDER BY column_index`);
+    const columns = await runDuckDb(db, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${mappingFor(name).table}' ORDER BY column_index`);
     assert.deepEqual(columns.map((c) => c.column_name), [...fixture.columns.map((c) => c.name), '_extra', '_load_id'], name);
     fixture.columns.forEach((c, i) => assert.match(String(columns[i]!.data_type), DUCKDB_TYPES[c.type], `${name} ${c.name}`));
   }
@@ -85,7 +73,7 @@ test('every bad file fails naming itself and what is wrong, and a typed table ke
   const typed = names.filter((n) => manifest.bad[n]!.createColumns);
   for (const name of typed) {
     const table = mappingFor(name).table;
-    await query(db, `CREATE TABLE ${table} (${manifest.bad[name]!.createColumns}, _extra JSON, _load_id VARCHAR); INSERT INTO ${table} (id, qty, _load_id) VALUES (1, 1, 'before')`);
+    await runDuckDb(db, `CREATE TABLE ${table} (${manifest.bad[name]!.createColumns}, _extra JSON, _load_id VARCHAR); INSERT INTO ${table} (id, qty, _load_id) VALUES (1, 1, 'before')`);
   }
   const run = await runCli(['load', '--json', ...names.map((n) => manifest.bad[n]!.path)], env(db, tables));
   assert.equal(run.code, 1);
@@ -96,5 +84,5 @@ test('every bad file fails naming itself and what is wrong, and a typed table ke
     for (const fragment of manifest.bad[name]!.error) assert.ok(outcome.error?.includes(fragment), `${name}: "${outcome.error}" lacks "${fragment}"`);
     assert.doesNotMatch(outcome.error ?? '', /DuckDB|Conversion Error|INT32/, name);
   }
-  for (const name of typed) assert.deepEqual(await query(db, `SELECT id, qty, _load_id FROM ${mappingFor(name).table}`), [{ id: 1, qty: 1, _load_id: 'before' }]);
+  for (const name of typed) assert.deepEqual(await runDuckDb(db, `SELECT id, qty, _load_id FROM ${mappingFor(name).table}`), [{ id: 1, qty: 1, _load_id: 'before' }]);
 });
