@@ -31,6 +31,8 @@ export interface Harness {
   topology: Topology;
   storage: Storage;
   objects: GcsObjectStore;
+  /** The client on the harness's Firestore emulator (terminated by stop). */
+  firestore: Firestore;
   store: FirestoreStateStore;
   pubsub: PubSub;
   bus: PubSubBus;
@@ -117,6 +119,7 @@ export async function startHarness(project: string): Promise<Harness> {
     topology,
     storage,
     objects,
+    firestore,
     store,
     pubsub,
     bus,

@@ -1,7 +1,6 @@
 // Riding out an outage, on the real emulators: a dead-lettered request is re-driven the minute the sweep sees it, and a
 // load that outlasts its lease keeps its claim (renewed while it runs), so nothing takes it from a live loader.
 import assert from 'node:assert/strict';
-import { Firestore } from '@google-cloud/firestore';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FirestoreBatchStore } from '../../../lib/adapters/dbt/firestore-batch-store.js';
@@ -10,13 +9,12 @@ import { runSweep, type SweepDeps } from '../../../lib/sweep/index.js';
 import { startHarness, type Harness } from './in-process.js';
 
 let h: Harness;
-let firestore: Firestore;
 const sweepLogs: { severity: Severity; event: string; fields: Record<string, unknown> }[] = [];
 
 function sweep(dryRun = false) {
   const deps: SweepDeps = {
     store: h.store,
-    batchStore: new FirestoreBatchStore(firestore),
+    batchStore: new FirestoreBatchStore(h.firestore),
     bus: h.bus,
     objects: h.objects,
     mappings: h.matcher.mappings,
@@ -29,10 +27,8 @@ function sweep(dryRun = false) {
 
 before(async () => {
   h = await startHarness('outage-test');
-  firestore = new Firestore({ projectId: h.topology.project, ignoreUndefinedProperties: true });
 });
 after(async () => {
-  await firestore?.terminate();
   await h?.stop();
 });
 

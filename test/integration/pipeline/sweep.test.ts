@@ -2,7 +2,6 @@
 // (twice over, and the rows are still in once), a failed file is never re-driven, overdue files and batch keys are
 // logged once each.
 import assert from 'node:assert/strict';
-import { Firestore } from '@google-cloud/firestore';
 import { after, before, test } from 'node:test';
 import { FirestoreBatchStore } from '../../../lib/adapters/dbt/firestore-batch-store.js';
 import { fileDocId, statusRows, type LoadEvent, type Severity } from '../../../lib/pipeline/index.js';
@@ -11,7 +10,6 @@ import { emptyState, parseBatchDefinitions } from '../../../lib/transform/index.
 import { startHarness, type Harness } from './in-process.js';
 
 let h: Harness;
-let firestore: Firestore;
 /** The topology's sweep.readyAfterSeconds: a round ready (or an object landed) this long is stuck. */
 const READY_AFTER_MS = 60_000;
 const sweepLogs: { severity: Severity; event: string; fields: Record<string, unknown> }[] = [];
@@ -24,7 +22,7 @@ function sweep(aheadMs: number, overrides: Partial<SweepDeps> = {}, dryRun = fal
   );
   const deps: SweepDeps = {
     store: h.store,
-    batchStore: new FirestoreBatchStore(firestore),
+    batchStore: new FirestoreBatchStore(h.firestore),
     bus: h.bus,
     objects: h.objects,
     mappings: h.matcher.mappings,
@@ -44,10 +42,8 @@ const count = async (table: string, filename: string) =>
 
 before(async () => {
   h = await startHarness('sweep-test');
-  firestore = new Firestore({ projectId: h.topology.project, ignoreUndefinedProperties: true });
 });
 after(async () => {
-  await firestore?.terminate();
   await h?.stop();
 });
 
@@ -118,7 +114,7 @@ test('a data file waiting past max_wait is logged file_overdue once, and status 
 });
 
 test('a batch key incomplete past expected_by is logged batch_overdue once', async () => {
-  const store = new FirestoreBatchStore(firestore);
+  const store = new FirestoreBatchStore(h.firestore);
   const at = new Date().toISOString();
   await store.update('ref_and_trades', '20250105', () => ({
     state: { ...emptyState('ref_and_trades', '20250105', at), members: { raw_instruments: { loadId: 'l1', status: 'loaded', rows: 1, file: 'f', error: null, at } } },
