@@ -2,8 +2,6 @@
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import Bunzip from 'seek-bzip';
-import xzDecompress from 'xz-decompress';
 
 /** snappy is a native binding (outside the functions' bundle): loaded the first time a snappy block is read, not at start-up. */
 let snappy: typeof import('snappy') | undefined;
@@ -28,10 +26,16 @@ export function zstandardBlock(block: Buffer): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** bzip2 and xz are rare in Avro files: their decoders load the first time such a block is read, not at start-up. */
+let bunzip: Promise<(typeof import('seek-bzip'))['default']> | undefined;
+type XzModule = typeof import('xz-decompress');
+let xz: Promise<XzModule> | undefined;
+
 /** A bzip2 block is one bzip2 stream (Java's and fastavro's writers make one per block), its CRCs checked. */
-export function bzip2Block(block: Buffer): Buffer {
+export async function bzip2Block(block: Buffer): Promise<Buffer> {
+  const decoder = await (bunzip ??= import('seek-bzip').then((m) => m.default));
   try {
-    return Bunzip.decode(block);
+    return decoder.decode(block);
   } catch (error) {
     throw new Error(`a bzip2 block is corrupt or cut short (${(error as Error).message})`);
   }
@@ -50,8 +54,10 @@ const XZ_FAILURES: Record<string, string> = {
 
 /** An xz block is one .xz stream (Java's XZCompressorOutputStream, Python's lzma), its check verified by the decoder. */
 export async function xzBlock(block: Buffer): Promise<Buffer> {
+  // A CommonJS (webpack UMD) module: Node gives its exports as the default export only.
+  const { XzReadableStream } = await (xz ??= import('xz-decompress').then((m: XzModule & { default?: XzModule }) => m.default ?? m));
   try {
-    const plain = new Response(new xzDecompress.XzReadableStream(new Blob([block]).stream()));
+    const plain = new Response(new XzReadableStream(new Blob([block]).stream()));
     return Buffer.from(await plain.arrayBuffer());
   } catch (error) {
     const code = /error code (\d+)/.exec((error as Error).message)?.[1] ?? '';
