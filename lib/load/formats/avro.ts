@@ -3,7 +3,7 @@ import avro from 'avsc';
 import type { Schema } from 'avsc';
 import { TerminalError } from '../../errors.js';
 import type { FileSource } from '../source.js';
-import { AVRO_CODECS, EXTRA_CODECS } from './avro-codecs.js';
+import { AVRO_CODECS, ExpansionLimitError, avroCodecs } from './avro-codecs.js';
 import type { ColumnType } from './column-types.js';
 import type { JsonLine } from './jsonl.js';
 import type { TypedShape } from './parquet.js';
@@ -154,6 +154,7 @@ async function checkedHeader(source: FileSource): Promise<{ fields: { name: stri
 function avroError(file: string, error: unknown): TerminalError {
   // avsc puts a codec's own error in `cause` ("snappy codec decompression error").
   const cause = (error as { cause?: Error }).cause;
+  if (cause instanceof ExpansionLimitError) return new TerminalError(`${file}: ${cause.message}`, { file }, error);
   const what = [error, ...(cause ? [cause] : [])].map((e) => String((e as Error).message ?? e).split('\n')[0]).join(': ');
   return new TerminalError(`${file}: the file is not valid Avro (${what})`, { file }, error);
 }
@@ -167,9 +168,16 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
     throw avroError(source.name, error);
   }
   onSchema?.(fields);
+  const { codecs, blockRead } = avroCodecs();
   const decoder = avro.createFileDecoder(await source.localPath(), {
-    codecs: { ...avro.streams.BlockDecoder.defaultCodecs(), ...EXTRA_CODECS },
+    codecs,
     parseHook: (schema: Schema) => avro.Type.forSchema(schema, { registry: { long: LONG } as never, wrapUnions: 'auto' }),
+  });
+  // A block read to its last record lets the decoder expand another.
+  let unread = 0;
+  decoder.on('block', (block: { valueCount: number }) => {
+    unread = block.valueCount;
+    if (unread === 0) blockRead();
   });
   const keys = fields.map((f) => f.name);
   const whole = fields.length === 1 && fields[0]!.name === 'value';
@@ -177,6 +185,7 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
   try {
     for await (const value of decoder as AsyncIterable<unknown>) {
       record++;
+      if (--unread === 0) blockRead();
       const values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
       yield { line: record, keys, values };
     }

@@ -123,10 +123,14 @@ describe('bad format fixtures', () => {
     await assert.rejects(duckdb.run(`INSERT INTO typed SELECT * FROM read_parquet(${quoted(b.path)})`), new RegExp(`'${b.value}'`));
   });
 
-  it('the bad Avro files are not whole container files', async () => {
-    for (const b of Object.values(manifest.bad).filter((x) => x.format === 'avro')) {
+  it('the bad Avro files are not whole container files, but for the bomb: whole, and under 1 MiB for its 70 MiB', async () => {
+    for (const b of Object.values(manifest.bad).filter((x) => x.format === 'avro' && !x.validFile)) {
       assert.ok(!isWholeAvroContainer(await readFile(b.path)), basename(b.path));
     }
+    const bomb = await readFile(bad('bomb.avro').path);
+    assert.ok(isWholeAvroContainer(bomb));
+    assert.equal(avroHeader(bomb).codec, 'deflate');
+    assert.ok(bomb.length < 1024 ** 2, `${bomb.length} bytes`);
   });
 
   it('each bad JSON-lines file goes wrong at its line, and not before', async () => {
