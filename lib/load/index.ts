@@ -24,6 +24,7 @@ export { MAX_COLUMNS, MAX_COLUMN_NAME_CHARS, MAX_GO_FILE_BYTES, MAX_LINE_BYTES }
 export { CSV_PROBLEMS, CsvLexer, CsvSyntaxError, csvRecords, firstRecord } from './csv-lexer.js';
 export type { CsvRecord } from './csv-lexer.js';
 export { NULL_MARKER, dataRecords, firstBadRecord, jobRecords, writeCanonicalCsv } from './records.js';
+export type { CanonicalCsv } from './records.js';
 export type { RecordsOptions } from './records.js';
 export { TAIL_READ_BYTES, countNewlines, locateTrailer, trailerFromTail } from './trailer.js';
 export type { TrailerLine } from './trailer.js';

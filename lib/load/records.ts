@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { TerminalError } from '../errors.js';
 import { CsvSyntaxError, csvRecords } from './csv-lexer.js';
 import type { CsvRecord } from './csv-lexer.js';
+import { MAX_LINE_BYTES } from './limits.js';
 import { gzipError, openPlainStream, plainPrefix } from './plain-stream.js';
 import type { LoadJob } from './warehouse.js';
 
@@ -79,11 +80,22 @@ function quoted(value: string | null): string {
 /** Rows are written in chunks of about this many characters: a write per row costs more than the row. */
 const WRITE_CHUNK = 1 << 16;
 
+/** What `writeCanonicalCsv` wrote: its rows, and the longest row's bytes where one may pass MAX_LINE_BYTES. */
+export interface CanonicalCsv {
+  rows: number;
+  /**
+   * Quoting every value (and a JSON or Avro record's values twice, as text and as JSON) can make a row longer than the
+   * line it came from: a reader of the copy needs its line limit at least this high. Undefined when no row can pass
+   * MAX_LINE_BYTES.
+   */
+  longestLineBytes?: number;
+}
+
 /**
  * Writes a header of `width` fields, then the records, as CSV that every reader takes alike: comma-separated, every
- * value quoted, LF line ends, no blank lines. Returns the rows written.
+ * value quoted, LF line ends, no blank lines.
  */
-export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonly (string | null)[] }>, width: number, destination: string): Promise<number> {
+export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonly (string | null)[] }>, width: number, destination: string): Promise<CanonicalCsv> {
   const out = createWriteStream(destination);
   const failed = once(out, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
@@ -91,10 +103,14 @@ export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonl
     if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
   };
   let rows = 0;
+  let longestLineBytes: number | undefined;
   let chunk = `${Array.from({ length: width }, (_, i) => `c${i + 1}`).join(',')}\n`;
   try {
     for await (const record of records) {
-      chunk += `${record.fields.map(quoted).join(',')}\n`;
+      const line = `${record.fields.map(quoted).join(',')}\n`;
+      // A character takes at most 3 bytes (a surrogate pair's two take 4): only a row this long is measured.
+      if (line.length * 3 > MAX_LINE_BYTES) longestLineBytes = Math.max(longestLineBytes ?? 0, Buffer.byteLength(line));
+      chunk += line;
       rows++;
       if (chunk.length >= WRITE_CHUNK) {
         await write(chunk);
@@ -106,5 +122,5 @@ export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonl
     out.end();
     await Promise.race([once(out, 'close'), failed]);
   }
-  return rows;
+  return { rows, ...(longestLineBytes === undefined ? {} : { longestLineBytes }) };
 }

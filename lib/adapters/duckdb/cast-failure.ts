@@ -28,7 +28,7 @@ async function typedColumns(connection: DuckDBConnection, table: string): Promis
 async function suspects(connection: DuckDBConnection, job: LoadJob, rows: RowsFile): Promise<BadValues[]> {
   const types = await typedColumns(connection, job.table);
   const { path } = rows;
-  const from = relationOf(job, rows) ?? csvRelation({ path, columnCount: job.header.length, delimiter: rows.delimiter, parallel: rows.parallel });
+  const from = relationOf(job, rows) ?? csvRelation({ path, columnCount: job.header.length, delimiter: rows.delimiter, parallel: rows.parallel, longestLineBytes: rows.longestLineBytes });
   const found: BadValues[] = [];
   for (const { position, column } of planColumns(job.header, [...types.keys()]).known) {
     const type = types.get(column)!;

@@ -36,9 +36,9 @@ function fromText(value: string, type: ColumnType | undefined): string {
  * each its JSON text (NULL where the record lacks it), then an empty field. `_extra` is put together from the JSON
  * texts as written: DuckDB's JSON functions would print numbers again (`1E2` as `100.0`, `1.50` as `1.5`).
  */
-export function jsonCopyRelation(rows: Pick<RowsFile, 'path' | 'parallel'>, job: Pick<LoadJob, 'header' | 'types'>): Relation {
+export function jsonCopyRelation(rows: Pick<RowsFile, 'path' | 'parallel' | 'longestLineBytes'>, job: Pick<LoadJob, 'header' | 'types'>): Relation {
   const width = job.header.length;
-  const csv = csvRelation({ path: rows.path, columnCount: 2 * width + 1, delimiter: ',', parallel: rows.parallel });
+  const csv = csvRelation({ path: rows.path, columnCount: 2 * width + 1, delimiter: ',', parallel: rows.parallel, longestLineBytes: rows.longestLineBytes });
   const member = (position: number, key: string) => `CASE WHEN c${width + position} IS NOT NULL THEN ${literal(`${JSON.stringify(key)}:`)} || c${width + position} END`;
   return {
     from: csv.from,

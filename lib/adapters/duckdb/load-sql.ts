@@ -12,9 +12,11 @@ export interface InsertOptions {
   delimiter: string;
   /** DuckDB's parallel reader (the default); off for what it cannot read in parallel. */
   parallel?: boolean;
+  /** The longest line's bytes, where a canonical copy holds one longer than MAX_LINE_BYTES. */
+  longestLineBytes?: number;
 }
 
-type ReadOptions = Pick<InsertOptions, 'path' | 'columnCount' | 'delimiter' | 'parallel'>;
+type ReadOptions = Pick<InsertOptions, 'path' | 'columnCount' | 'delimiter' | 'parallel' | 'longestLineBytes'>;
 
 /**
  * `read_csv` sees synthetic names c1…cN, so names from the file never enter its options; the SELECT maps them to
@@ -26,6 +28,7 @@ type ReadOptions = Pick<InsertOptions, 'path' | 'columnCount' | 'delimiter' | 'p
  */
 export function readCsvSql(options: ReadOptions): string {
   const names = Array.from({ length: options.columnCount + 1 }, (_, i) => `c${i + 1}`);
+  const lineBytes = Math.max(MAX_LINE_BYTES, options.longestLineBytes ?? 0);
   const settings = [
     `columns = {${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`,
     'header = true',
@@ -43,9 +46,9 @@ export function readCsvSql(options: ReadOptions): string {
     'allow_quoted_nulls = false',
     'ignore_errors = false',
     `compression = 'none'`,
-    `max_line_size = ${MAX_LINE_BYTES}`,
+    `max_line_size = ${lineBytes}`,
     // DuckDB wants the buffer at least as large as the longest line; it reads one buffer per thread.
-    `buffer_size = ${MAX_LINE_BYTES}`,
+    `buffer_size = ${lineBytes}`,
     ...(options.parallel === false ? ['parallel = false'] : []),
   ];
   return `read_csv(${literal(options.path)}, ${settings.join(', ')})`;

@@ -49,6 +49,7 @@ async function insertRows(connection: DuckDBConnection, catalog: TableCatalog, j
     path: rows.path,
     delimiter: rows.delimiter,
     parallel: rows.parallel,
+    longestLineBytes: rows.longestLineBytes,
     ...(relation ? { relation } : {}),
   };
   const columns = await catalog.columns(job.table);

@@ -20,6 +20,8 @@ export interface RowsFile {
   parallel: boolean;
   /** A canonical copy (every value quoted, LF, no blank lines): any reader takes it, so nothing is tried after it. */
   canonical: boolean;
+  /** The longest row's bytes, in a canonical copy holding a row longer than MAX_LINE_BYTES: the reader's line limit. */
+  longestLineBytes?: number;
   /** The trailer's physical line, counted while copying the rows before it. */
   trailerLine?: number;
   cleanup: () => Promise<void>;
@@ -67,8 +69,8 @@ export async function canonicalRowsFile(job: LoadJob, rows: RowsFile, tempDirect
   const { path, cleanup } = await tempPath(job, tempDirectory, '-canonical.csv');
   try {
     const records = dataRecords(createReadStream(rows.path), { file: job.source.name, table: job.table, delimiter: rows.delimiter, width: job.header.length });
-    await writeCanonicalCsv(records, job.header.length, path);
-    return { path, delimiter: ',', parallel: false, canonical: true, cleanup, ...(rows.trailerLine === undefined ? {} : { trailerLine: rows.trailerLine }) };
+    const { longestLineBytes } = await writeCanonicalCsv(records, job.header.length, path);
+    return { path, delimiter: ',', parallel: false, canonical: true, cleanup, ...(rows.trailerLine === undefined ? {} : { trailerLine: rows.trailerLine }), ...(longestLineBytes ? { longestLineBytes } : {}) };
   } catch (error) {
     await cleanup();
     throw error;
@@ -87,8 +89,8 @@ async function jsonRowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFi
     for await (const record of fieldRecords(job)) yield { fields: [...record.texts, ...record.json!.map((j) => j ?? null), ''] };
   }
   try {
-    await writeCanonicalCsv(rows(), 2 * width + 1, path);
-    return { path, delimiter: ',', parallel: false, canonical: true, cleanup };
+    const { longestLineBytes } = await writeCanonicalCsv(rows(), 2 * width + 1, path);
+    return { path, delimiter: ',', parallel: false, canonical: true, cleanup, ...(longestLineBytes ? { longestLineBytes } : {}) };
   } catch (error) {
     await cleanup();
     throw error;

@@ -2,6 +2,7 @@
 import avro from 'avsc';
 import type { Schema } from 'avsc';
 import { TerminalError } from '../../errors.js';
+import { MAX_LINE_BYTES } from '../limits.js';
 import type { FileSource } from '../source.js';
 import { AVRO_CODECS, ExpansionLimitError, avroCodecs } from './avro-codecs.js';
 import type { ColumnType } from './column-types.js';
@@ -159,6 +160,13 @@ function avroError(file: string, error: unknown): TerminalError {
   return new TerminalError(`${file}: the file is not valid Avro (${what})`, { file }, error);
 }
 
+/** A record's JSON texts over MAX_LINE_BYTES: a character takes at most 3 bytes, so only a long record is measured. */
+function longerThanALine(values: string[]): boolean {
+  let chars = 0;
+  for (const v of values) chars += v.length;
+  return chars * 3 > MAX_LINE_BYTES && values.reduce((bytes, v) => bytes + Buffer.byteLength(v), 0) > MAX_LINE_BYTES;
+}
+
 /** The file's records as JSON lines (`line` is the record's number), with the writer's schema. */
 export async function* avroRecords(source: FileSource, onSchema?: (fields: { name: string; type: Schema }[]) => void): AsyncGenerator<JsonLine> {
   let fields: { name: string; type: Schema }[];
@@ -187,10 +195,13 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
       record++;
       if (--unread === 0) blockRead();
       const values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
+      if (longerThanALine(values)) {
+        throw new TerminalError(`${source.name} record ${record}: the record is longer than ${MAX_LINE_BYTES} bytes as JSON, the limit of a JSON line`, { file: source.name, line: record });
+      }
       yield { line: record, keys, values };
     }
   } catch (error) {
-    throw avroError(source.name, error);
+    throw error instanceof TerminalError ? error : avroError(source.name, error);
   } finally {
     decoder.destroy();
   }
