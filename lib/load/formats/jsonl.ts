@@ -43,7 +43,11 @@ export function readJsonLine(text: string, line: number, where: Where): JsonLine
   return { line, keys, values };
 }
 
-/** The non-blank lines of a byte stream as text: UTF-8 (a BOM at the start dropped), LF or CRLF, none over MAX_LINE_BYTES. */
+/**
+ * The non-blank lines of a byte stream as text: UTF-8, LF or CRLF, none over MAX_LINE_BYTES. A BOM that starts a line
+ * is dropped, not only the file's first (files joined with `cat` each bring one): each line is a JSON text, and
+ * RFC 8259 lets a parser ignore a BOM before one.
+ */
 async function* textLines(chunks: AsyncIterable<Buffer>, where: Where): AsyncGenerator<{ line: number; text: string }> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let pending: Buffer[] = [];

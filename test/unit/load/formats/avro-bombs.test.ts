@@ -1,5 +1,5 @@
-// Decompression bombs: every Avro codec stops where its output would pass the room it is given, and the blocks avsc
-// decompresses together share one budget, so a file cannot expand into the loader's memory through one block or many.
+// Decompression bombs: every Avro codec stops where its output would pass the limit it is given, and at most two
+// expanded blocks are held at a time, so a file cannot expand into the loader's memory through one block or many.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
