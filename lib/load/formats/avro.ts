@@ -5,6 +5,8 @@ import { TerminalError } from '../../errors.js';
 import { MAX_LINE_BYTES } from '../limits.js';
 import type { FileSource } from '../source.js';
 import { AVRO_CODECS, ExpansionLimitError, avroCodecs } from './avro-codecs.js';
+import { resolveNames } from './avro-names.js';
+import { MAX_JSON_DEPTH } from './json-object.js';
 import type { ColumnType } from './column-types.js';
 import type { JsonLine } from './jsonl.js';
 import type { TypedShape } from './parquet.js';
@@ -32,7 +34,10 @@ function unwrap(schema: Schema): Schema {
   return rest.length === 1 ? rest[0]! : schema;
 }
 
-const branchName = (schema: Schema): string => (typeof schema === 'string' ? schema : ((schema as { name?: string }).name ?? (schema as Node).type));
+/** A wrapped union value's key, as avsc writes it: a named type's full name, else the type's name. */
+const branchName = (schema: Schema): string => (typeof schema === 'string' ? schema : ((schema as { fullName?: string }).fullName ?? (schema as Node).type));
+/** A field's type for messages: a named type by its full name (a recursive one could not be printed whole). */
+const typeText = (schema: Schema) => JSON.stringify(schema, (_key, v: { fullName?: string } | null) => v?.fullName ?? v);
 const node = (schema: Schema): Node => (typeof schema === 'string' ? ({ type: schema } as Node) : (schema as Node));
 
 function avroColumnType(schema: Schema): ColumnType {
@@ -67,15 +72,24 @@ function microsText(micros: bigint, zone: boolean): string {
   return `${iso}.${pad(fraction, 6)}${zone ? 'Z' : ''}`;
 }
 
-/** A decoded value as JSON text, by its writer's schema: logical types as text a warehouse casts, bytes as base64. */
-function toJson(schema: Schema, value: unknown): string {
+/** A value nested deeper than a warehouse's JSON may be (a recursive type lets a writer nest without end). */
+class TooDeep extends Error {}
+
+/**
+ * A decoded value as JSON text, by its writer's schema: logical types as text a warehouse casts, bytes as base64.
+ * `level` is how deep the value would sit as JSON, were it an object or array (a record's fields are at 2, as a JSON
+ * line's values are).
+ */
+function toJson(schema: Schema, value: unknown, level: number): string {
   if (value === null || value === undefined) return 'null';
   const s = unwrap(schema);
+  const nested = level + 1;
   if (Array.isArray(s)) {
     // A wrapped union value: { "branch": value }.
+    if (level > MAX_JSON_DEPTH) throw new TooDeep();
     const [branch, inner] = Object.entries(value as object)[0]!;
     const member = s.find((m) => branchName(m) === branch);
-    return `{${JSON.stringify(branch)}:${toJson(member ?? 'string', inner)}}`;
+    return `{${JSON.stringify(branch)}:${toJson(member ?? 'string', inner, nested)}}`;
   }
   const n = node(s);
   switch (n.logicalType) {
@@ -96,6 +110,7 @@ function toJson(schema: Schema, value: unknown): string {
       return JSON.stringify(microsText(micros, !n.logicalType.startsWith('local')));
     }
   }
+  if ((n.type === 'array' || n.type === 'map' || n.type === 'record' || n.type === 'error') && level > MAX_JSON_DEPTH) throw new TooDeep();
   switch (n.type) {
     case 'long':
     case 'int':
@@ -108,12 +123,12 @@ function toJson(schema: Schema, value: unknown): string {
     case 'fixed':
       return JSON.stringify((value as Buffer).toString('base64'));
     case 'array':
-      return `[${(value as unknown[]).map((v) => toJson(n.items!, v)).join(',')}]`;
+      return `[${(value as unknown[]).map((v) => toJson(n.items!, v, nested)).join(',')}]`;
     case 'map':
-      return `{${Object.entries(value as object).map(([k, v]) => `${JSON.stringify(k)}:${toJson(n.values!, v)}`).join(',')}}`;
+      return `{${Object.entries(value as object).map(([k, v]) => `${JSON.stringify(k)}:${toJson(n.values!, v, nested)}`).join(',')}}`;
     case 'record':
     case 'error':
-      return `{${n.fields!.map((f) => `${JSON.stringify(f.name)}:${toJson(f.type, (value as Record<string, unknown>)[f.name])}`).join(',')}}`;
+      return `{${n.fields!.map((f) => `${JSON.stringify(f.name)}:${toJson(f.type, (value as Record<string, unknown>)[f.name], nested)}`).join(',')}}`;
     default:
       return JSON.stringify(value);
   }
@@ -147,7 +162,7 @@ async function checkedHeader(source: FileSource): Promise<{ fields: { name: stri
     const codec = value.meta['avro.codec']?.toString('utf8') ?? 'null';
     if (!AVRO_CODECS.includes(codec)) throw new Error(`its blocks are compressed with ${codec}; landfall reads ${AVRO_CODECS.join(', ')}`);
     if (!(await source.readTail(value.sync.length)).equals(value.sync)) throw new Error('the file is cut short: it does not end with its sync marker');
-    const schema = node(JSON.parse(value.meta['avro.schema']!.toString('utf8')) as Schema);
+    const schema = node(resolveNames(JSON.parse(value.meta['avro.schema']!.toString('utf8')) as Schema));
     return { fields: schema.type === 'record' ? schema.fields! : [{ name: 'value', type: schema }] };
   }
 }
@@ -194,10 +209,15 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
     for await (const value of decoder as AsyncIterable<unknown>) {
       record++;
       if (--unread === 0) blockRead();
-      const values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name]));
-      if (longerThanALine(values)) {
-        throw new TerminalError(`${source.name} record ${record}: the record is longer than ${MAX_LINE_BYTES} bytes as JSON, the limit of a JSON line`, { file: source.name, line: record });
+      const fail = (what: string) => new TerminalError(`${source.name} record ${record}: ${what}`, { file: source.name, line: record });
+      let values: string[];
+      try {
+        values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name], 2));
+      } catch (error) {
+        if (error instanceof TooDeep) throw fail(`a value is nested deeper than ${MAX_JSON_DEPTH} levels, more than a warehouse JSON value may have`);
+        throw error;
       }
+      if (longerThanALine(values)) throw fail(`the record is longer than ${MAX_LINE_BYTES} bytes as JSON, the limit of a JSON line`);
       yield { line: record, keys, values };
     }
   } catch (error) {
@@ -214,5 +234,5 @@ export async function describeAvro(source: FileSource): Promise<TypedShape> {
   for await (const _ of avroRecords(source, (f) => (fields = f))) records++;
   if (fields.length === 0) throw avroError(source.name, new Error('no schema in the file header'));
   const types = fields.map((f) => avroColumnType(f.type));
-  return { names: fields.map((f) => f.name), types, fileTypes: fields.map((f) => JSON.stringify(f.type)), records };
+  return { names: fields.map((f) => f.name), types, fileTypes: fields.map((f) => typeText(f.type)), records };
 }

@@ -1,0 +1,92 @@
+// Avro's named types used again by name: each reference reads as its definition, in its namespace, recursion included.
+// A reference read as a type of its own put a decimal inside a record into the table as a Buffer's JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import avro from 'avsc';
+import type { Schema } from 'avsc';
+import { avroRecords, describeFields } from '../../../../lib/load/index.js';
+import { openLocalFile } from '../../../../lib/adapters/local/index.js';
+import { resolveNames } from '../../../../lib/load/formats/avro-names.js';
+
+const MONEY = { type: 'record', name: 'Money', namespace: 'fin', fields: [{ name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } }] };
+const SCHEMA = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'shop',
+  fields: [
+    { name: 'price', type: MONEY },
+    { name: 'cost', type: 'fin.Money' },
+    { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'] } },
+    { name: 'kind_again', type: ['null', 'Kind'] },
+    { name: 'ref', type: { type: 'fixed', name: 'Ref', size: 2 } },
+    { name: 'ref_again', type: 'Ref' },
+    { name: 'chain', type: { type: 'record', name: 'Link', fields: [{ name: 'n', type: 'int' }, { name: 'next', type: ['null', 'Link'] }] } },
+  ],
+};
+
+test('a reference resolves to its definition: by full name, by short name in its namespace, and to itself', () => {
+  const order = resolveNames(SCHEMA as Schema) as unknown as { fields: { name: string; type: never }[] };
+  const type = (name: string) => order.fields.find((f) => f.name === name)!.type as { fullName?: string; fields?: { type: unknown }[] } & unknown[];
+  assert.equal(type('cost'), type('price'));
+  assert.equal(type('cost').fullName, 'fin.Money');
+  assert.equal(type('kind_again')[1], type('kind'));
+  assert.equal(type('kind').fullName, 'shop.Kind');
+  assert.equal(type('ref_again'), type('ref'));
+  const link = type('chain');
+  assert.equal((link.fields![1]!.type as unknown[])[1], link);
+  assert.throws(() => resolveNames({ type: 'record', name: 'R', fields: [{ name: 'x', type: 'Nowhere' }] } as Schema), /refers to a type it does not define: Nowhere/);
+});
+
+test('values of referenced types read as their definitions say, and columns take their types', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-names-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cents = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const value = { price: { amount: cents(1234) }, cost: { amount: cents(-500 & 0xffff) }, kind: 'A', kind_again: 'B', ref: Buffer.from([1, 2]), ref_again: Buffer.from([3, 4]), chain: { n: 1, next: { n: 2, next: null } } };
+  // The schema as JSON: avsc writes it to the header as given, logical types included.
+  const encoder = new avro.streams.BlockEncoder(SCHEMA as Schema, { wrapUnions: 'auto' } as never);
+  const chunks: Buffer[] = [];
+  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => encoder.on('end', resolve));
+  encoder.end(value);
+  await ended;
+  const path = join(dir, 'o_1.avro');
+  await writeFile(path, Buffer.concat(chunks));
+  const rows = [];
+  for await (const r of avroRecords(await openLocalFile(path))) rows.push(r.values);
+  assert.deepEqual(rows, [['{"amount":"12.34"}', '{"amount":"-5.00"}', '"A"', '"B"', '"AQI="', '"AwQ="', '{"n":1,"next":{"n":2,"next":null}}']]);
+  const { types } = await describeFields(await openLocalFile(path), { format: 'avro', delimiter: ',', compressed: false });
+  assert.deepEqual(types, ['JSON', 'JSON', 'STRING', 'STRING', 'BYTES', 'BYTES', 'JSON']);
+});
+
+test('a recursive value nested deeper than a warehouse JSON value may be fails naming its record; 500 levels load', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-deep-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const schema = { type: 'record', name: 'Row', fields: [{ name: 'chain', type: ['null', { type: 'record', name: 'Link', fields: [{ name: 'next', type: ['null', 'Link'] }] }] }] };
+  // The row is level 1, as a JSON line's object is: `links` links reach level links + 1.
+  const chain = (links: number) => {
+    let value: unknown = null;
+    for (let i = 0; i < links; i++) value = { next: value };
+    return value;
+  };
+  const read = async (links: number) => {
+    const encoder = new avro.streams.BlockEncoder(schema as Schema, { wrapUnions: 'auto' } as never);
+    const chunks: Buffer[] = [];
+    encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise((resolve) => encoder.on('end', resolve));
+    encoder.write({ chain: null });
+    encoder.end({ chain: chain(links) });
+    await ended;
+    const path = join(dir, `deep_${links}.avro`);
+    await writeFile(path, Buffer.concat(chunks));
+    const rows = [];
+    for await (const r of avroRecords(await openLocalFile(path))) rows.push(r.values[0]!);
+    return rows;
+  };
+  const rows = await read(499);
+  assert.equal(rows.length, 2);
+  assert.equal(rows[1], `${'{"next":'.repeat(499)}null${'}'.repeat(499)}`);
+  await assert.rejects(read(500), /^TerminalError: deep_500\.avro record 2: a value is nested deeper than 500 levels, more than a warehouse JSON value may have$/);
+});
