@@ -110,7 +110,7 @@ describe('bad format fixtures', () => {
   const bad = (name: string) => manifest.bad[name]!;
 
   it('the unreadable Parquet files are unreadable to DuckDB too', async () => {
-    for (const [name, b] of Object.entries(manifest.bad).filter(([, b]) => b.format === 'parquet' && !b.createColumns)) {
+    for (const [name, b] of Object.entries(manifest.bad).filter(([, b]) => b.format === 'parquet' && !b.createColumns && !b.validFile)) {
       await assert.rejects(query(`SELECT * FROM read_parquet(${quoted(b.path)})`), Error, name);
     }
   });
