@@ -18,18 +18,18 @@ export class ExpansionLimitError extends Error {
   }
 }
 
-type Decode = (block: Buffer, room: number) => Buffer | Promise<Buffer>;
+type Decode = (block: Buffer, limit: number) => Buffer | Promise<Buffer>;
 type Codec = (block: Buffer, done: (error: Error | null, data?: Buffer) => void) => void;
 
-/** Thrown by a decoder whose output would pass `room`; `avroCodecs` names the codec and the limit. */
-class NoRoom extends Error {}
+/** Thrown by a decoder whose output would pass its limit; `avroCodecs` names the codec and the limit. */
+class PastLimit extends Error {}
 
 /** deflate, as avsc's own codec, with Node's cap on the output. */
-export function deflateBlock(block: Buffer, room = EXPANSION_LIMIT): Promise<Buffer> {
+function deflateBlock(block: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    inflateRaw(block, { maxOutputLength: room }, (error, data) => {
+    inflateRaw(block, { maxOutputLength: limit }, (error, data) => {
       if (!error) resolve(data);
-      else reject((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? new NoRoom() : error);
+      else reject((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? new PastLimit() : error);
     }),
   );
 }
@@ -52,10 +52,10 @@ function snappyLength(data: Buffer): number {
  * Avro's snappy block is the compressed data and then the uncompressed data's CRC-32, four bytes big-endian. A block
  * whose checksum does not match is corrupt, not records to load.
  */
-export function snappyBlock(block: Buffer, room = EXPANSION_LIMIT): Buffer {
+function snappyBlock(block: Buffer, limit: number): Buffer {
   if (block.length < 4) throw new Error('a snappy block shorter than its checksum');
   const compressed = block.subarray(0, block.length - 4);
-  if (snappyLength(compressed) > room) throw new NoRoom();
+  if (snappyLength(compressed) > limit) throw new PastLimit();
   const data = snappyBinding().uncompressSync(compressed, { asBuffer: true }) as Buffer;
   if (crc32(data) !== block.readUInt32BE(block.length - 4)) throw new Error('a snappy block does not match its checksum');
   return data;
@@ -108,8 +108,8 @@ export function zstandardBound(data: Buffer): number {
 }
 
 /** A zstandard block is one or more zstd frames. */
-export function zstandardBlock(block: Buffer, room = EXPANSION_LIMIT): Buffer {
-  if (zstandardBound(block) > room) throw new NoRoom();
+function zstandardBlock(block: Buffer, limit: number): Buffer {
+  if (zstandardBound(block) > limit) throw new PastLimit();
   const data = zstdDecompress(block);
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -119,15 +119,15 @@ let bunzip: Promise<(typeof import('seek-bzip'))['default']> | undefined;
 type XzModule = typeof import('xz-decompress');
 let xz: Promise<XzModule> | undefined;
 
-/** seek-bzip's output: a buffer that doubles as it fills, up to the room. */
-function boundedOutput(room: number) {
+/** seek-bzip's output: a buffer that doubles as it fills, up to the limit. */
+function boundedOutput(limit: number) {
   return {
-    buffer: Buffer.alloc(Math.min(room, 16384)),
+    buffer: Buffer.alloc(Math.min(limit, 16384)),
     pos: 0,
     writeByte(byte: number) {
       if (this.pos === this.buffer.length) {
-        if (this.pos >= room) throw new NoRoom();
-        const grown = Buffer.alloc(Math.min(room, this.buffer.length * 2));
+        if (this.pos >= limit) throw new PastLimit();
+        const grown = Buffer.alloc(Math.min(limit, this.buffer.length * 2));
         this.buffer.copy(grown);
         this.buffer = grown;
       }
@@ -140,12 +140,12 @@ function boundedOutput(room: number) {
 }
 
 /** A bzip2 block is one bzip2 stream (Java's and fastavro's writers make one per block), its CRCs checked. */
-export async function bzip2Block(block: Buffer, room = EXPANSION_LIMIT): Promise<Buffer> {
+export async function bzip2Block(block: Buffer, limit = EXPANSION_LIMIT): Promise<Buffer> {
   const decoder = await (bunzip ??= import('seek-bzip').then((m) => m.default));
   try {
-    return decoder.decode(block, boundedOutput(room));
+    return decoder.decode(block, boundedOutput(limit));
   } catch (error) {
-    if (error instanceof NoRoom) throw error;
+    if (error instanceof PastLimit) throw error;
     throw new Error(`a bzip2 block is corrupt or cut short (${(error as Error).message})`);
   }
 }
@@ -162,7 +162,7 @@ const XZ_FAILURES: Record<string, string> = {
 };
 
 /** An xz block is one .xz stream (Java's XZCompressorOutputStream, Python's lzma), its check verified by the decoder. */
-export async function xzBlock(block: Buffer, room = EXPANSION_LIMIT): Promise<Buffer> {
+export async function xzBlock(block: Buffer, limit = EXPANSION_LIMIT): Promise<Buffer> {
   // A CommonJS (webpack UMD) module: Node gives its exports as the default export only.
   const { XzReadableStream } = await (xz ??= import('xz-decompress').then((m: XzModule & { default?: XzModule }) => m.default ?? m));
   const reader = (new XzReadableStream(new Blob([block]).stream()) as ReadableStream<Uint8Array>).getReader();
@@ -171,12 +171,12 @@ export async function xzBlock(block: Buffer, room = EXPANSION_LIMIT): Promise<Bu
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       length += read.value.length;
-      if (length > room) throw new NoRoom();
+      if (length > limit) throw new PastLimit();
       chunks.push(read.value);
     }
   } catch (error) {
     await reader.cancel().catch(() => undefined);
-    if (error instanceof NoRoom) throw error;
+    if (error instanceof PastLimit) throw error;
     const code = /error code (\d+)/.exec((error as Error).message)?.[1] ?? '';
     throw new Error(`an xz block ${XZ_FAILURES[code] ?? `cannot be read (${(error as Error).message})`}`);
   }
@@ -208,7 +208,7 @@ export function avroCodecs(limit = EXPANSION_LIMIT): { codecs: Record<string, Co
   let queue: Promise<void> = Promise.resolve();
   let unread = 0;
   let wake: (() => void) | undefined;
-  const room = () => (unread < HELD_BLOCKS ? undefined : new Promise<void>((resolve) => (wake = resolve)));
+  const slot = () => (unread < HELD_BLOCKS ? undefined : new Promise<void>((resolve) => (wake = resolve)));
   const blockRead = () => {
     unread = Math.max(0, unread - 1);
     const waiting = wake;
@@ -219,13 +219,13 @@ export function avroCodecs(limit = EXPANSION_LIMIT): { codecs: Record<string, Co
     (name: string, decode: Decode): Codec =>
     (block, done) => {
       queue = queue.then(async () => {
-        await room();
+        await slot();
         try {
           const data = await decode(block, limit);
           unread++;
           done(null, data);
         } catch (error) {
-          done(error instanceof NoRoom ? new ExpansionLimitError(name, limit) : error instanceof Error ? error : new Error(String(error)));
+          done(error instanceof PastLimit ? new ExpansionLimitError(name, limit) : error instanceof Error ? error : new Error(String(error)));
         }
       });
     };

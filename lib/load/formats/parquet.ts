@@ -24,7 +24,7 @@ export function parquetError(file: string, error: unknown): TerminalError {
  * DuckDB's Parquet reader takes time that doubles with each level of lists in lists, whatever the rows (a column of
  * lists 20 deep took 0.26 s to read, 25 deep 7 s, 30 deep minutes): a deeper column is refused before any is read.
  */
-export const MAX_PARQUET_LIST_DEPTH = 16;
+const MAX_PARQUET_LIST_DEPTH = 16;
 
 interface SchemaElement {
   name: unknown;
