@@ -2,6 +2,7 @@
 import type { ColumnPlan, ColumnType, LoadJob } from '../../load/index.js';
 import { csvRelation } from './load-sql.js';
 import type { Relation } from './load-sql.js';
+import { JSON_TAG } from './rows-file.js';
 import type { RowsFile } from './rows-file.js';
 import { ident, literal } from './sql.js';
 
@@ -33,13 +34,16 @@ function fromText(value: string, type: ColumnType | undefined): string {
 
 /**
  * The copy landfall writes of a JSON-lines or Avro file (jsonRowsFile): for each of the N fields its text, then for
- * each its JSON text (NULL where the record lacks it), then an empty field. `_extra` is put together from the JSON
- * texts as written: DuckDB's JSON functions would print numbers again (`1E2` as `100.0`, `1.50` as `1.5`).
+ * each its JSON tag (NULL where the record lacks it), then an empty field. `_extra` is put together from the texts as
+ * written: DuckDB's JSON functions would print numbers again (`1E2` as `100.0`, `1.50` as `1.5`).
  */
 export function jsonCopyRelation(rows: Pick<RowsFile, 'path' | 'parallel' | 'longestLineBytes'>, job: Pick<LoadJob, 'header' | 'types'>): Relation {
   const width = job.header.length;
   const csv = csvRelation({ path: rows.path, columnCount: 2 * width + 1, delimiter: ',', parallel: rows.parallel, longestLineBytes: rows.longestLineBytes });
-  const member = (position: number, key: string) => `CASE WHEN c${width + position} IS NOT NULL THEN ${literal(`${JSON.stringify(key)}:`)} || c${width + position} END`;
+  // A string's JSON is its text's (escaped as JSON.stringify does); any other value's text is its JSON text as written.
+  const json = (position: number) =>
+    `CASE c${width + position} WHEN '${JSON_TAG.string}' THEN CAST(to_json(c${position}) AS VARCHAR) WHEN '${JSON_TAG.null}' THEN 'null' ELSE c${position} END`;
+  const member = (position: number, key: string) => `${literal(`${JSON.stringify(key)}:`)} || ${json(position)}`;
   return {
     from: csv.from,
     field: (position) => `c${position}`,

@@ -78,15 +78,32 @@ export async function canonicalRowsFile(job: LoadJob, rows: RowsFile, tempDirect
 }
 
 /**
+ * What the copy of a JSON-lines or Avro file keeps of a field's JSON text beside its text: every value but a string
+ * and null has the text as its JSON text (a number as written), so a tag says which it was. NULL: the record lacks it.
+ */
+export const JSON_TAG = { string: 's', null: 'n', other: 'j' } as const;
+
+function jsonTag(json: string | undefined): string | null {
+  if (json === undefined) return null;
+  if (json === 'null') return JSON_TAG.null;
+  return json.charCodeAt(0) === 0x22 ? JSON_TAG.string : JSON_TAG.other;
+}
+
+/**
  * A JSON-lines or Avro file as canonical CSV written by landfall, which reads it (DuckDB has no Avro reader here, and
- * its JSON reader prints numbers again): each field's text, each field's JSON text, an empty last field (see
+ * its JSON reader prints numbers again): each field's text, each field's JSON tag, an empty last field (see
  * jsonCopyRelation). A bad line fails the copy with its number.
  */
 async function jsonRowsFile(job: LoadJob, tempDirectory: string): Promise<RowsFile> {
   const { path, cleanup } = await tempPath(job, tempDirectory, '-canonical.csv');
   const width = job.header.length;
   async function* rows() {
-    for await (const record of fieldRecords(job)) yield { fields: [...record.texts, ...record.json!.map((j) => j ?? null), ''] };
+    for await (const { texts, json } of fieldRecords(job)) {
+      const fields: (string | null)[] = texts.slice();
+      for (let i = 0; i < width; i++) fields.push(jsonTag(json![i]));
+      fields.push('');
+      yield { fields };
+    }
   }
   try {
     const { longestLineBytes } = await writeCanonicalCsv(rows(), 2 * width + 1, path);

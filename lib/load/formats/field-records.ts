@@ -1,7 +1,6 @@
 // A file's records as text aligned to its fields, whatever the format: CSV, JSON lines and Avro read by landfall, Parquet by DuckDB.
 import { jobRecords } from '../records.js';
 import type { LoadJob } from '../warehouse.js';
-import { avroRecords } from './avro.js';
 import { textOfJson } from './json-object.js';
 import type { JsonLine } from './jsonl.js';
 import { jsonLines } from './jsonl.js';
@@ -18,10 +17,14 @@ export interface FieldRecord {
 
 async function* aligned(objects: AsyncIterable<JsonLine>, header: readonly string[]): AsyncGenerator<FieldRecord> {
   const index = new Map(header.map((name, i) => [name, i]));
-  for await (const object of objects) {
-    const json: (string | undefined)[] = Array.from({ length: header.length }, () => undefined);
-    object.keys.forEach((key, k) => (json[index.get(key)!] = object.values[k]));
-    yield { line: object.line, texts: json.map(textOfJson), json };
+  const width = header.length;
+  for await (const { line, keys, values } of objects) {
+    const json: (string | undefined)[] = new Array<string | undefined>(width).fill(undefined);
+    // Most records hold the header's keys in its order: a key in its place is not looked up.
+    for (let k = 0; k < keys.length; k++) json[keys[k] === header[k] ? k : index.get(keys[k]!)!] = values[k];
+    const texts: (string | null)[] = new Array<string | null>(width);
+    for (let i = 0; i < width; i++) texts[i] = textOfJson(json[i]);
+    yield { line, texts, json };
   }
 }
 
@@ -38,6 +41,7 @@ export async function* fieldRecords(job: LoadJob): AsyncGenerator<FieldRecord> {
   } else if (format === 'jsonl') {
     yield* aligned(jsonLines(job.source, job.compressed, job.table, true), job.header);
   } else if (format === 'avro') {
+    const { avroRecords } = await import('./avro.js');
     yield* aligned(avroRecords(job.source), job.header);
   } else {
     yield* parquetRecords(job.source, job.header, job.types);
