@@ -1,4 +1,5 @@
 // A Parquet file's columns and record count, from its footer (read by DuckDB, which has Parquet built in).
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { TerminalError } from '../../errors.js';
 import type { FileSource } from '../source.js';
 import { typeOfDuckDb } from './column-types.js';
@@ -44,12 +45,24 @@ function listDepths(schema: SchemaElement[]): [string, number][] {
   return Array.from({ length: Number(schema[0]?.num_children ?? 0) }, () => [String(schema[next]!.name), walk()]);
 }
 
+/** One in-memory DuckDB reads every footer of the process: making one takes about 30 ms, a connection to it none. */
+let footerReader: Promise<DuckDBInstance> | undefined;
+
+function connectFooterReader(): Promise<DuckDBConnection> {
+  // Loaded here, not with the module: the matcher and the trigger import lib/load and never read a Parquet file.
+  footerReader ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', { threads: '1' }));
+  return footerReader.then(
+    (instance) => instance.connect(),
+    (error: unknown) => {
+      footerReader = undefined;
+      throw error;
+    },
+  );
+}
+
 export async function describeParquet(source: FileSource): Promise<TypedShape> {
   const path = await source.localPath();
-  // Loaded here, not with the module: the matcher and the trigger import lib/load and never read a Parquet file.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await instance.connect();
+  const connection = await connectFooterReader();
   try {
     const from = `read_parquet(${literal(path)})`;
     const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRowObjectsJS();
@@ -66,6 +79,5 @@ export async function describeParquet(source: FileSource): Promise<TypedShape> {
     throw error instanceof TerminalError ? error : parquetError(source.name, error);
   } finally {
     connection.closeSync();
-    instance.closeSync();
   }
 }
