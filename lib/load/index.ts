@@ -43,7 +43,6 @@ export { describeFields } from './formats/describe.js';
 export type { ColumnType } from './formats/column-types.js';
 export { jsonLines, describeJsonLines, readJsonLine } from './formats/jsonl.js';
 export type { JsonLine } from './formats/jsonl.js';
-export { avroRecords } from './formats/avro.js';
 export { MAX_JSON_DEPTH, splitObject, textOfJson } from './formats/json-object.js';
 export { fieldRecords, recordWord } from './formats/field-records.js';
 export type { FieldRecord } from './formats/field-records.js';

@@ -4,7 +4,6 @@ import { gzipsWhole } from '../../config/file-format.js';
 import { TerminalError } from '../../errors.js';
 import { checkHeader, readHeader } from '../header.js';
 import type { FileSource } from '../source.js';
-import { describeAvro } from './avro.js';
 import type { ColumnType } from './column-types.js';
 import { describeJsonLines } from './jsonl.js';
 import { describeParquet } from './parquet.js';
@@ -42,7 +41,8 @@ export async function describeFields(source: FileSource, options: DescribeOption
     });
     return { header: shape.keys };
   }
-  const shape = format === 'parquet' ? await describeParquet(source) : await describeAvro(source);
+  // The Avro reader (avsc and its codecs) is loaded only for Avro files: 40 ms of every start of landfall otherwise.
+  const shape = format === 'parquet' ? await describeParquet(source) : await (await import('./avro.js')).describeAvro(source);
   checkHeader(shape.names, file, SCHEMA(format === 'parquet' ? 'column' : 'field'));
   return { header: shape.names, types: shape.types };
 }

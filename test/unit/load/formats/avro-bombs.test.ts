@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import snappy from 'snappy';
-import { avroRecords } from '../../../../lib/load/index.js';
+import { avroRecords } from '../../../../lib/load/formats/avro.js';
 import { openLocalFile } from '../../../../lib/adapters/local/index.js';
 import { EXPANSION_LIMIT, ExpansionLimitError, avroCodecs, zstandardBound } from '../../../../lib/load/formats/avro-codecs.js';
 

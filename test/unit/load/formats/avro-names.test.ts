@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import avro from 'avsc';
 import type { Schema } from 'avsc';
-import { avroRecords, describeFields } from '../../../../lib/load/index.js';
+import { avroRecords } from '../../../../lib/load/formats/avro.js';
+import { describeFields } from '../../../../lib/load/index.js';
 import { openLocalFile } from '../../../../lib/adapters/local/index.js';
 import { resolveNames } from '../../../../lib/load/formats/avro-names.js';
+import { avscBytes } from '../../../fixtures/formats/avsc-bytes.js';
 
 const MONEY = { type: 'record', name: 'Money', namespace: 'fin', fields: [{ name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } }] };
 const SCHEMA = {
@@ -46,14 +47,8 @@ test('values of referenced types read as their definitions say, and columns take
   const cents = (n: number) => Buffer.from([n >> 8, n & 0xff]);
   const value = { price: { amount: cents(1234) }, cost: { amount: cents(-500 & 0xffff) }, kind: 'A', kind_again: 'B', ref: Buffer.from([1, 2]), ref_again: Buffer.from([3, 4]), chain: { n: 1, next: { n: 2, next: null } } };
   // The schema as JSON: avsc writes it to the header as given, logical types included.
-  const encoder = new avro.streams.BlockEncoder(SCHEMA as Schema, { wrapUnions: 'auto' } as never);
-  const chunks: Buffer[] = [];
-  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise((resolve) => encoder.on('end', resolve));
-  encoder.end(value);
-  await ended;
   const path = join(dir, 'o_1.avro');
-  await writeFile(path, Buffer.concat(chunks));
+  await writeFile(path, await avscBytes(SCHEMA, [value], { wrapUnions: 'auto' }));
   const rows = [];
   for await (const r of avroRecords(await openLocalFile(path))) rows.push(r.values);
   assert.deepEqual(rows, [['{"amount":"12.34"}', '{"amount":"-5.00"}', '"A"', '"B"', '"AQI="', '"AwQ="', '{"n":1,"next":{"n":2,"next":null}}']]);
@@ -72,15 +67,8 @@ test('a recursive value nested deeper than a warehouse JSON value may be fails n
     return value;
   };
   const read = async (links: number) => {
-    const encoder = new avro.streams.BlockEncoder(schema as Schema, { wrapUnions: 'auto' } as never);
-    const chunks: Buffer[] = [];
-    encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise((resolve) => encoder.on('end', resolve));
-    encoder.write({ chain: null });
-    encoder.end({ chain: chain(links) });
-    await ended;
     const path = join(dir, `deep_${links}.avro`);
-    await writeFile(path, Buffer.concat(chunks));
+    await writeFile(path, await avscBytes(schema, [{ chain: null }, { chain: chain(links) }], { wrapUnions: 'auto' }));
     const rows = [];
     for await (const r of avroRecords(await openLocalFile(path))) rows.push(r.values[0]!);
     return rows;

@@ -7,11 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import avro from 'avsc';
 import snappy from 'snappy';
-import { avroRecords, describeFields } from '../../../../lib/load/index.js';
+import { avroRecords } from '../../../../lib/load/formats/avro.js';
+import { describeFields } from '../../../../lib/load/index.js';
 import { openLocalFile } from '../../../../lib/adapters/local/index.js';
 import { bzip2Block, xzBlock } from '../../../../lib/load/formats/avro-codecs.js';
+import { avscBytes } from '../../../fixtures/formats/avsc-bytes.js';
 
 const SCHEMA = {
   type: 'record',
@@ -28,14 +29,7 @@ const SCHEMA = {
 
 /** Writes records with avsc's own block encoder (ids as numbers: avsc writes them exactly below 2^53). */
 async function write(path: string, records: unknown[], codec = 'null', codecs?: Record<string, unknown>): Promise<Buffer> {
-  const encoder = new avro.streams.BlockEncoder(SCHEMA as unknown as avro.Schema, { codec, ...(codecs ? { codecs } : {}) } as never);
-  const chunks: Buffer[] = [];
-  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise((resolve) => encoder.on('end', resolve));
-  for (const r of records) encoder.write(r);
-  encoder.end();
-  await ended;
-  const bytes = Buffer.concat(chunks);
+  const bytes = await avscBytes(SCHEMA, records, { codec, ...(codecs ? { codecs } : {}) });
   await writeFile(path, bytes);
   return bytes;
 }
