@@ -1,5 +1,6 @@
 // One local stack per e2e test file: start it, upload objects, collect load events, query the warehouse, run the CLI.
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
 import { execFile } from 'node:child_process';
@@ -152,19 +153,26 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   return e2e;
 }
 
+/** Opens the DuckDB file, runs `use` on a connection, and closes both. */
+async function withDuckDb<T>(path: string, config: Record<string, string>, use: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const instance = await DuckDBInstance.create(path, config);
+  try {
+    const connection = await instance.connect();
+    try {
+      return await use(connection);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
 /** Reads the DuckDB file read-only; the loader closes it when idle, so a held lock is waited out. */
 export async function queryDuckDb(path: string, sql: string): Promise<Record<string, unknown>[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-      try {
-        const connection = await instance.connect();
-        const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-        connection.closeSync();
-        return rows;
-      } finally {
-        instance.closeSync();
-      }
+      return await withDuckDb(path, { access_mode: 'READ_ONLY' }, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
     } catch (error) {
       if (attempt > 100 || !/lock/i.test(String(error))) throw error;
       await sleep(100);
@@ -173,15 +181,8 @@ export async function queryDuckDb(path: string, sql: string): Promise<Record<str
 }
 
 /** Runs `sql` on the DuckDB file, read-write, once nothing else holds it (a CLI run has ended): its rows as JS values. */
-export async function runDuckDb(path: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+export function runDuckDb(path: string, sql: string): Promise<Record<string, unknown>[]> {
+  return withDuckDb(path, {}, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS());
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
