@@ -132,7 +132,7 @@ export async function writeCanonicalCsv(records: AsyncIterable<{ fields: readonl
   try {
     for await (const record of records) {
       const { fields } = record;
-      let line = quoted(fields[0] ?? null);
+      let line = fields.length === 0 ? '' : quoted(fields[0]!);
       for (let i = 1; i < fields.length; i++) line += `,${quoted(fields[i]!)}`;
       line += '\n';
       // A character takes at most 3 bytes (a surrogate pair's two take 4): only a row this long is measured.
