@@ -1,7 +1,7 @@
 // A Parquet file's records as text, read by an in-memory DuckDB: each value as a string column and a warehouse's CAST take it.
 import type { FileSource } from '../source.js';
 import type { ColumnType } from './column-types.js';
-import { parquetError } from './parquet.js';
+import { connectParquetReader, parquetError } from './parquet.js';
 
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -29,14 +29,11 @@ export interface ParquetRecord {
   json: string[];
 }
 
-/** The records of the file, streamed: one thread, so they come in the file's order. */
+/** The records of the file, streamed in the file's order. */
 export async function* parquetRecords(source: FileSource, names: readonly string[], types: readonly ColumnType[] | undefined): AsyncGenerator<ParquetRecord> {
   const path = await source.localPath();
-  // Loaded here, not with the module: the matcher and the trigger import lib/load and never read a Parquet file.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
   // DuckDB here has no ICU: a TIMESTAMP WITH TIME ZONE prints in UTC (`2024-01-15 09:30:00.123456+00`).
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await instance.connect();
+  const connection = await connectParquetReader();
   const width = names.length;
   const columns = [...names.map((n, i) => textSql(n, types?.[i])), ...names.map((n, i) => jsonSql(n, types?.[i]))];
   let line = 0;
@@ -53,6 +50,5 @@ export async function* parquetRecords(source: FileSource, names: readonly string
     throw parquetError(source.name, error);
   } finally {
     connection.closeSync();
-    instance.closeSync();
   }
 }

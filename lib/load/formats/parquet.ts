@@ -45,16 +45,19 @@ function listDepths(schema: SchemaElement[]): [string, number][] {
   return Array.from({ length: Number(schema[0]?.num_children ?? 0) }, () => [String(schema[next]!.name), walk()]);
 }
 
-/** One in-memory DuckDB reads every footer of the process: making one takes about 30 ms, a connection to it none. */
-let footerReader: Promise<DuckDBInstance> | undefined;
+/**
+ * One in-memory DuckDB reads every Parquet file of the process, footers and records: making one takes about 30 ms, a
+ * connection to it none. One thread, so a query's rows come in the file's order; each read has its own connection.
+ */
+let reader: Promise<DuckDBInstance> | undefined;
 
-function connectFooterReader(): Promise<DuckDBConnection> {
+export function connectParquetReader(): Promise<DuckDBConnection> {
   // Loaded here, not with the module: the matcher and the trigger import lib/load and never read a Parquet file.
-  footerReader ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', { threads: '1' }));
-  return footerReader.then(
+  reader ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', { threads: '1' }));
+  return reader.then(
     (instance) => instance.connect(),
     (error: unknown) => {
-      footerReader = undefined;
+      reader = undefined;
       throw error;
     },
   );
@@ -62,7 +65,7 @@ function connectFooterReader(): Promise<DuckDBConnection> {
 
 export async function describeParquet(source: FileSource): Promise<TypedShape> {
   const path = await source.localPath();
-  const connection = await connectFooterReader();
+  const connection = await connectParquetReader();
   try {
     const from = `read_parquet(${literal(path)})`;
     const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRowObjectsJS();
