@@ -205,22 +205,25 @@ export async function* avroRecords(source: FileSource, onSchema?: (fields: { nam
   const keys = fields.map((f) => f.name);
   const whole = fields.length === 1 && fields[0]!.name === 'value';
   let record = 0;
+  const fail = (line: number, what: string) => new TerminalError(`${source.name} record ${line}: ${what}`, { file: source.name, line });
+  const tooDeep = `a value is nested deeper than ${MAX_JSON_DEPTH} levels, more than a warehouse JSON value may have`;
   try {
     for await (const value of decoder as AsyncIterable<unknown>) {
       record++;
       if (--unread === 0) blockRead();
-      const fail = (what: string) => new TerminalError(`${source.name} record ${record}: ${what}`, { file: source.name, line: record });
       let values: string[];
       try {
         values = fields.map((f) => toJson(f.type, whole && typeof value !== 'object' ? value : (value as Record<string, unknown>)[f.name], 2));
       } catch (error) {
-        if (error instanceof TooDeep) throw fail(`a value is nested deeper than ${MAX_JSON_DEPTH} levels, more than a warehouse JSON value may have`);
+        if (error instanceof TooDeep) throw fail(record, tooDeep);
         throw error;
       }
-      if (longerThanALine(values)) throw fail(`the record is longer than ${MAX_LINE_BYTES} bytes as JSON, the limit of a JSON line`);
+      if (longerThanALine(values)) throw fail(record, `the record is longer than ${MAX_LINE_BYTES} bytes as JSON, the limit of a JSON line`);
       yield { line: record, keys, values };
     }
   } catch (error) {
+    // avsc's decoder recurses once per level of a value: one past its stack (about 10,000 levels) is past the limit too.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw fail(record + 1, tooDeep);
     throw error instanceof TerminalError ? error : avroError(source.name, error);
   } finally {
     decoder.destroy();

@@ -78,3 +78,37 @@ test('a recursive value nested deeper than a warehouse JSON value may be fails n
   assert.equal(rows[1], `${'{"next":'.repeat(499)}null${'}'.repeat(499)}`);
   await assert.rejects(read(500), /^TerminalError: deep_500\.avro record 2: a value is nested deeper than 500 levels, more than a warehouse JSON value may have$/);
 });
+
+/** Avro's long: zigzag, then 7 bits a byte, low first. */
+function avroLong(n: number): Buffer {
+  const bytes: number[] = [];
+  for (let z = n >= 0 ? n * 2 : -n * 2 - 1; ; z = Math.floor(z / 128)) {
+    if (z < 128) return Buffer.from([...bytes, z]);
+    bytes.push((z % 128) | 0x80);
+  }
+}
+
+/** A container file written byte by byte: no writer encodes a value this deep (avsc's and fastavro's recurse). */
+function containerOf(schema: unknown, count: number, data: Buffer): Buffer {
+  const text = (s: string | Buffer) => Buffer.concat([avroLong(Buffer.byteLength(s)), Buffer.from(s)]);
+  const sync = Buffer.alloc(16, 0xa5);
+  const meta = Buffer.concat([avroLong(1), text('avro.schema'), text(JSON.stringify(schema)), avroLong(0)]);
+  return Buffer.concat([Buffer.from('Obj\x01', 'latin1'), meta, sync, avroLong(count), avroLong(data.length), data, sync]);
+}
+
+test('a value nested past what the decoder can recurse (a million links) fails naming its record and the depth limit', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'avro-deeper-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const schema = { type: 'record', name: 'Row', fields: [{ name: 'chain', type: ['null', { type: 'record', name: 'Link', fields: [{ name: 'next', type: ['null', 'Link'] }] }] }] };
+  const links = 1_000_000;
+  // Record 1: no chain. Record 2: one link. Record 3: `links` links. A link is the union's second branch (1, zigzag 2);
+  // a chain ends with its first (null: 0).
+  const data = Buffer.concat([Buffer.from([0]), Buffer.from([2, 0]), Buffer.alloc(links, 2), Buffer.from([0])]);
+  const path = join(dir, 'deeper.avro');
+  await writeFile(path, containerOf(schema, 3, data));
+  const lines: number[] = [];
+  await assert.rejects(async () => {
+    for await (const r of avroRecords(await openLocalFile(path))) lines.push(r.line);
+  }, /^TerminalError: deeper\.avro record 3: a value is nested deeper than 500 levels, more than a warehouse JSON value may have$/);
+  assert.deepEqual(lines, [1, 2]);
+});
