@@ -6,8 +6,9 @@
 // long, and each one waiting fills a function instance. A write conditioned on the read's update time leaves
 // nothing behind when its writer dies. It costs what the transaction cost: a read and a commit (the client
 // starts a transaction with its first read).
-import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Timestamp } from '@google-cloud/firestore';
+import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Timestamp, type WriteBatch } from '@google-cloud/firestore';
 import { TransientError } from '../../errors.js';
+import { commitTogether } from './commit-group.js';
 
 /** Another writer got there first: create found the document, or the update time moved on since the read. */
 const LOST_RACE = new Set([5 /* NOT_FOUND */, 6 /* ALREADY_EXISTS */, 9 /* FAILED_PRECONDITION */, 10 /* ABORTED */]);
@@ -83,7 +84,8 @@ export function replacement(current: DocumentData, next: DocumentData): Document
  * Runs `decide` on the document as read and commits what it returns on condition that nobody wrote the document
  * since; on a lost race it reads again and decides again, so `decide` must be pure. With `written`, a document this
  * process wrote last is decided from that version without a read; a decision to write nothing is only taken from a
- * read, and a version someone else replaced is refused by the commit's condition.
+ * read, and a version someone else replaced is refused by the commit's condition. The commits of one turn of the
+ * event loop go in one request (commit-group.ts), each still judged on its own condition.
  */
 export async function compareAndSet<D extends DocumentData, T>(
   db: Firestore,
@@ -103,13 +105,14 @@ export async function compareAndSet<D extends DocumentData, T>(
       if (!fromMemory) return result;
       continue; // "nothing to write" may be news that version has not heard: read, and decide again
     }
-    const batch = db.batch();
-    if (current === undefined) batch.create(ref, next);
-    else batch.update(ref, replacement(current, next), { lastUpdateTime: updateTime! });
-    for (const other of alongside) batch.set(other.ref, other.data);
+    const write = (batch: WriteBatch) => {
+      if (current === undefined) batch.create(ref, next);
+      else batch.update(ref, replacement(current, next), { lastUpdateTime: updateTime! });
+      for (const other of alongside) batch.set(other.ref, other.data);
+    };
     try {
-      const [own] = await batch.commit();
-      written?.set(ref.path, { data: stored(next) as D, updateTime: own!.writeTime });
+      const own = await commitTogether(db, ref.path, 1 + alongside.length, write);
+      written?.set(ref.path, { data: stored(next) as D, updateTime: own.writeTime });
       return result;
     } catch (error) {
       written?.forget(ref.path);

@@ -134,6 +134,41 @@ test('firestore: a change of a document this process wrote last starts from that
   assert.equal((await here!.get('t~1'))!.claims, 4, 'no change was lost');
 });
 
+test('firestore: changes of several documents in one turn go in one commit; a refused one costs the others nothing', async () => {
+  const [here, there] = [0, 1].map(() => new FirestoreStateStore(firestore, { collectionPrefix: 'group-' }));
+  const calls = { commits: 0, reads: 0 };
+  const batchProto = Object.getPrototypeOf(firestore.batch()) as { commit: (...args: unknown[]) => Promise<unknown> };
+  const docProto = Object.getPrototypeOf(firestore.doc('x/y')) as { get: (...args: unknown[]) => Promise<unknown> };
+  const [realCommit, realGet] = [batchProto.commit, docProto.get];
+  batchProto.commit = function (this: unknown, ...args: unknown[]) {
+    calls.commits++;
+    return realCommit.apply(this, args);
+  };
+  docProto.get = function (this: unknown, ...args: unknown[]) {
+    calls.reads++;
+    return realGet.apply(this, args);
+  };
+  const ids = Array.from({ length: 20 }, (_, i) => `t~${i}`);
+  const bump = (store: FirestoreStateStore, id: string) => store.update(id, (d) => ({ doc: { ...d!, claims: d!.claims + 1 }, write: true, result: undefined }));
+  const counted = async (change: () => Promise<unknown>) => {
+    const before = { ...calls };
+    await change();
+    return { commits: calls.commits - before.commits, reads: calls.reads - before.reads };
+  };
+  try {
+    await Promise.all(ids.map((id, i) => here!.update(id, (d) => ({ doc: applyArrival(d, arrived('data', part(`t_${i}.csv`, '1')), plain, { folder: '', batchKey: String(i) }, NOW).doc, write: true, result: undefined }))));
+    assert.deepEqual(await counted(() => Promise.all(ids.map((id) => bump(here!, id)))), { commits: 1, reads: 0 }, 'twenty changes from the versions written, in one commit');
+    await bump(there!, ids[5]!);
+    // The group is refused for t~5's condition: each change commits alone, and only t~5 reads again.
+    assert.deepEqual(await counted(() => Promise.all(ids.map((id) => bump(here!, id)))), { commits: 1 + 20 + 1, reads: 1 });
+  } finally {
+    batchProto.commit = realCommit;
+    docProto.get = realGet;
+  }
+  const claims = await Promise.all(ids.map(async (id) => (await here!.get(id))!.claims));
+  assert.deepEqual(claims, ids.map((_, i) => (i === 5 ? 3 : 2)), 'no change lost, none doubled');
+});
+
 test('firestore: unmatched objects keep their first sighting', async () => {
   const store = new FirestoreStateStore(firestore, { collectionPrefix: 'unmatched-' });
   await store.recordUnmatched('landing~x', { bucket: 'landing', name: 'incoming/x.txt', generation: '1', lastSeenAt: '2024-01-01T00:00:00.000Z' });
