@@ -59,15 +59,14 @@ async function moveAll(ctx: MoveContext, parts: Part[], target: MoveTarget): Pro
 /** Loads the claimed round of `doc` (the round `request` is for) and moves its parts. */
 export async function runLoad(deps: LoadStepDeps, doc: FileDoc, request: LoadRequest, loadId: string): Promise<LoadResult> {
   const data = identityOf(request.data);
-  const ctx: MoveContext = { objects: deps.objects, topology: deps.topology, table: request.table, batchKey: request.batchKey, loadId, data };
   const parts = partsOf(doc);
   const live = await deps.objects.stat(request.data.bucket, request.data.name);
   deps.laps?.lap('stat');
-  const outcome =
-    live?.generation === request.data.generation
-      ? // The path's first claim (any before it handed back untouched), no replay: nothing of this path can be committed.
-        await loadParts(deps, ctx, request, loadId, live.size, isFirstClaim(doc) && !request.replay)
-      : await recover(deps, ctx, request, loadId, live);
+  const inLanding = live?.generation === request.data.generation;
+  // The path's first claim (any before it handed back untouched), no replay: nothing of this path can be committed or moved.
+  const first = isFirstClaim(doc) && !request.replay;
+  const ctx: MoveContext = { objects: deps.objects, topology: deps.topology, table: request.table, batchKey: request.batchKey, loadId, data, ...(inLanding && first ? { first } : {}) };
+  const outcome = inLanding ? await loadParts(deps, ctx, request, loadId, live.size, first) : await recover(deps, ctx, request, loadId, live);
   let moved: ObjectRef[] = [];
   if (outcome.move !== false) {
     moved = outcome.status === 'failed' ? await moveFailed(ctx, parts, outcome, doc, deps.now()) : await moveAll(ctx, parts, 'archive');

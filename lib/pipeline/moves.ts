@@ -17,6 +17,8 @@ export interface MoveContext {
   loadId: string;
   /** The data file's identity: its generation names the folder the parts go to. */
   data: ObjectRef;
+  /** The path's first claim, no replay: no earlier attempt can have moved a part (CopyOptions.first). */
+  first?: boolean;
 }
 
 export const MOVE_TARGETS = ['archive', 'failed'] as const;
@@ -44,7 +46,7 @@ export async function movePart(ctx: MoveContext, part: Part, target: MoveTarget)
     loadId: ctx.loadId,
     status: target === 'archive' ? 'loaded' : 'failed',
   });
-  const copy = await ctx.objects.copy(part, dest, { metadata });
+  const copy = await ctx.objects.copy(part, dest, { metadata, ...(ctx.first ? { first: true } : {}) });
   const copied = readOrigin(copy.metadata)?.origin;
   if (!copied || objectKey(copied) !== objectKey(origin)) {
     const holds = copied ? objectKey(copied) : 'another object';

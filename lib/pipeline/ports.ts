@@ -14,6 +14,11 @@ export interface ObjectInfo extends ObjectRef {
 export interface CopyOptions {
   /** Custom metadata of the copy (the original identity travels here). */
   metadata: Record<string, string>;
+  /**
+   * No earlier attempt can have made this copy (the path's first claim): a store whose server cannot make the copy
+   * conditional on an empty destination need not look there first.
+   */
+  first?: boolean;
 }
 
 /** What the engine records of an object it loads: for a replayed archive copy, where the file first landed. */

@@ -86,7 +86,7 @@ export class GcsObjectStore implements ObjectStore {
 
   async copy(source: ObjectRef, destination: { bucket: string; name: string }, options: CopyOptions): Promise<ObjectInfo> {
     const target = this.file(destination.bucket, destination.name);
-    if (!this.enforcesPreconditions) {
+    if (!this.enforcesPreconditions && !options.first) {
       const existing = await statFile(target);
       if (existing !== undefined) return existing;
     }

@@ -115,6 +115,15 @@ describe('moves on a server that enforces preconditions (a double of Cloud Stora
     assert.equal(gcs.requests.filter((r) => r.startsWith('GET')).length, 2, 'looks before the copy and before the delete');
   });
 
+  it("on a path's first claim, fake-gcs-server's move looks before the delete only: no earlier attempt can have copied", async () => {
+    const part = landed('first.csv');
+    const objects = new GcsObjectStore(storage);
+    const dest = destinationOf(context(objects, part), part, 'archive');
+    await movePart({ ...context(objects, part), first: true }, part, 'archive');
+    assert.deepEqual(gcs.requests, [`POST rewrite ${dest.bucket}/${dest.name}`, `GET ${part.bucket}/${part.name}`, `DELETE ${part.bucket}/${part.name}`]);
+    assert.equal(readOrigin(gcs.objects.get(`${dest.bucket}/${dest.name}`)!.metadata)?.origin.name, part.name);
+  });
+
   it('a retried move finds its copy by the refused rewrite: 412 while the source is there, 404 once it is gone', async () => {
     const objects = new GcsObjectStore(storage, { enforcesPreconditions: true });
     const part = landed('c.csv');
