@@ -56,8 +56,15 @@ export interface Harness {
   upload(name: string, text: string): Promise<void>;
   waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** A check for `waitFor`: the `n`th load event of (table, batch key), once one has come. */
+  eventFor(table: string, batchKey: string, n?: number): () => LoadEvent | undefined;
+  /** The names of a bucket's objects, sorted. */
+  names(bucket: string): Promise<string[]>;
   stop(): Promise<void>;
 }
+
+/** A trades file of `rows` rows (header `id,qty`). */
+export const trades = (rows: number) => `id,qty\n${Array.from({ length: rows }, (_, i) => `${i},${i * 10}`).join('\n')}\n`;
 
 function toBusMessage(m: Message): BusMessage {
   return { data: m.data, attributes: m.attributes, messageId: m.id, publishTime: m.publishTime.toISOString() };
@@ -156,6 +163,8 @@ export async function startHarness(project: string): Promise<Harness> {
         instance.closeSync();
       }
     },
+    eventFor: (table, batchKey, n = 1) => () => events.filter((e) => e.table === table && e.batchKey === batchKey)[n - 1],
+    names: async (bucket) => (await objects.list(bucket, '')).map((o) => o.name).sort(),
     stop: async () => {
       await Promise.allSettled(Object.values(subs).map((s) => s.close()));
       await Promise.allSettled([bus.close(), pubsub.close(), firestore.terminate()]);
