@@ -46,7 +46,7 @@ export async function handleArrival(deps: MatcherDeps, message: BusMessage): Pro
   const decision = await deps.store.update(id, (doc) => {
     const next = applyArrival(doc, arrived, found.mapping, slot, now);
     return { doc: next.doc, write: next.doc !== doc, result: next };
-  });
+  }, { likelyNew: true });
   laps.lap('decide');
   deps.log('INFO', `arrival_${decision.outcome}`, {
     object: arrival.object,

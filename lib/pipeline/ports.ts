@@ -65,9 +65,10 @@ export interface StateStore {
   /**
    * Runs `decide` on the current document and writes what it returns, only if nobody wrote the document since
    * it was read; on a lost race it reads and decides again, so `decide` must be pure. Holds no lock: a writer
-   * that dies midway blocks nobody.
+   * that dies midway blocks nobody. `likelyNew`: the document is probably not there yet (an arrival), so the change
+   * is first decided as if it were absent and written as a create, which fails if it is there; only then is it read.
    */
-  update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }): Promise<T>;
+  update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }, options?: { likelyNew?: boolean }): Promise<T>;
   /**
    * Reads without a transaction and writes the fields `decide` returns only if the document is unchanged since
    * the read; resolves whether it wrote. For follow-up marks that lose gladly to any other write: it does

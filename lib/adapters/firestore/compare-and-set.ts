@@ -85,17 +85,19 @@ export function replacement(current: DocumentData, next: DocumentData): Document
  * since; on a lost race it reads again and decides again, so `decide` must be pure. With `written`, a document this
  * process wrote last is decided from that version without a read; a decision to write nothing is only taken from a
  * read, and a version someone else replaced is refused by the commit's condition. The commits of one turn of the
- * event loop go in one request (commit-group.ts), each still judged on its own condition.
+ * event loop go in one request (commit-group.ts), each still judged on its own condition. With `likelyNew` and no version
+ * remembered, the first decision is taken as if the document were absent: a create, which is refused if it is there.
  */
 export async function compareAndSet<D extends DocumentData, T>(
   db: Firestore,
   ref: DocumentReference,
   decide: (current: D | undefined) => Change<D, T>,
-  written?: WrittenVersions<D>,
+  options: { written?: WrittenVersions<D>; likelyNew?: boolean } = {},
 ): Promise<T> {
-  let known: Version<D | undefined> | undefined = written?.get(ref.path);
+  const { written, likelyNew = false } = options;
+  let known: Version<D | undefined> | undefined = written?.get(ref.path) ?? (likelyNew ? { data: undefined, updateTime: undefined } : undefined);
   for (let attempt = 1; ; ) {
-    // A remembered version is tried once; every decision after it is taken from a read.
+    // A remembered (or guessed) version is tried once; every decision after it is taken from a read.
     const fromMemory = known !== undefined;
     const { data: current, updateTime } = known ?? (await read<D>(ref));
     known = undefined;

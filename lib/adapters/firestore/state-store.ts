@@ -37,11 +37,11 @@ export class FirestoreStateStore implements StateStore {
     this.unmatched = db.collection(`${prefix}${COLLECTIONS.unmatched}`);
   }
 
-  update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }): Promise<T> {
+  update<T>(id: string, decide: (doc: FileDoc | undefined) => { doc: FileDoc | undefined; write: boolean; result: T }, options: { likelyNew?: boolean } = {}): Promise<T> {
     return compareAndSet<FileDoc, T>(this.db, this.files.doc(id), (current) => {
       const { doc, write, result } = decide(current && fileDoc(current));
       return write && doc !== undefined ? { next: doc, result } : { result };
-    }, this.written);
+    }, { written: this.written, likelyNew: options.likelyNew === true });
   }
 
   async patch(id: string, decide: (doc: FileDoc | undefined) => Partial<FileDoc> | undefined | Promise<Partial<FileDoc> | undefined>): Promise<boolean> {

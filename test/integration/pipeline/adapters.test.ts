@@ -36,6 +36,28 @@ after(async () => {
   await Promise.all(emulators.map((e) => e.stop()));
 });
 
+/** What `change` cost in Firestore requests: commits and document reads, counted on the client's own prototypes. */
+async function firestoreCalls<T>(change: () => Promise<T>): Promise<{ result: T; commits: number; reads: number }> {
+  const calls = { commits: 0, reads: 0 };
+  const batchProto = Object.getPrototypeOf(firestore.batch()) as { commit: (...args: unknown[]) => Promise<unknown> };
+  const docProto = Object.getPrototypeOf(firestore.doc('x/y')) as { get: (...args: unknown[]) => Promise<unknown> };
+  const [realCommit, realGet] = [batchProto.commit, docProto.get];
+  batchProto.commit = function (this: unknown, ...args: unknown[]) {
+    calls.commits++;
+    return realCommit.apply(this, args);
+  };
+  docProto.get = function (this: unknown, ...args: unknown[]) {
+    calls.reads++;
+    return realGet.apply(this, args);
+  };
+  try {
+    return { result: await change(), ...calls };
+  } finally {
+    batchProto.commit = realCommit;
+    docProto.get = realGet;
+  }
+}
+
 test('gcs: stat, ranged reads, one download, text and listing', async () => {
   await storage.bucket('landing').file('incoming/a.csv').save('h1,h2\n1,2\n3,4\n', { resumable: false });
   const info = (await objects.stat('landing', 'incoming/a.csv'))!;
@@ -107,66 +129,43 @@ test('firestore: an update replaces the document (a field the decision drops is 
 
 test('firestore: a change of a document this process wrote last starts from that version; a replaced version is read again', async () => {
   const [here, there] = [0, 1].map(() => new FirestoreStateStore(firestore, { collectionPrefix: 'versions-' }));
-  const reads = { n: 0 };
-  const proto = Object.getPrototypeOf(firestore.doc('x/y')) as { get: (...args: unknown[]) => Promise<unknown> };
-  const realGet = proto.get;
-  proto.get = function (this: unknown, ...args: unknown[]) {
-    reads.n++;
-    return realGet.apply(this, args);
-  };
   const bump = (store: FirestoreStateStore) => store.update('t~1', (d) => ({ doc: { ...d!, claims: d!.claims + 1 }, write: true, result: undefined }));
-  const readsOf = async (change: () => Promise<unknown>) => {
-    const before = reads.n;
-    await change();
-    return reads.n - before;
-  };
-  try {
-    await here!.update('t~1', (d) => ({ doc: applyArrival(d, arrived('data', part('t_1.csv', '1')), plain, { folder: '', batchKey: '1' }, NOW).doc, write: true, result: undefined }));
-    assert.equal(await readsOf(() => bump(here!)), 0, 'the version it wrote is the one it changes');
-    assert.equal(await readsOf(() => bump(there!)), 1, 'another process reads first');
-    assert.equal(await readsOf(() => bump(here!)), 1, 'its version was replaced: the commit is refused, then it reads');
-    await bump(there!);
-    const seen = await here!.update('t~1', (d) => ({ doc: d, write: false, result: d!.claims }));
-    assert.equal(seen, 4, 'a decision to write nothing is taken from a read, not from an old version');
-  } finally {
-    proto.get = realGet;
-  }
+  const readsOf = async (change: () => Promise<unknown>) => (await firestoreCalls(change)).reads;
+  await here!.update('t~1', (d) => ({ doc: applyArrival(d, arrived('data', part('t_1.csv', '1')), plain, { folder: '', batchKey: '1' }, NOW).doc, write: true, result: undefined }));
+  assert.equal(await readsOf(() => bump(here!)), 0, 'the version it wrote is the one it changes');
+  assert.equal(await readsOf(() => bump(there!)), 1, 'another process reads first');
+  assert.equal(await readsOf(() => bump(here!)), 1, 'its version was replaced: the commit is refused, then it reads');
+  await bump(there!);
+  const seen = await here!.update('t~1', (d) => ({ doc: d, write: false, result: d!.claims }));
+  assert.equal(seen, 4, 'a decision to write nothing is taken from a read, not from an old version');
   assert.equal((await here!.get('t~1'))!.claims, 4, 'no change was lost');
 });
 
 test('firestore: changes of several documents in one turn go in one commit; a refused one costs the others nothing', async () => {
   const [here, there] = [0, 1].map(() => new FirestoreStateStore(firestore, { collectionPrefix: 'group-' }));
-  const calls = { commits: 0, reads: 0 };
-  const batchProto = Object.getPrototypeOf(firestore.batch()) as { commit: (...args: unknown[]) => Promise<unknown> };
-  const docProto = Object.getPrototypeOf(firestore.doc('x/y')) as { get: (...args: unknown[]) => Promise<unknown> };
-  const [realCommit, realGet] = [batchProto.commit, docProto.get];
-  batchProto.commit = function (this: unknown, ...args: unknown[]) {
-    calls.commits++;
-    return realCommit.apply(this, args);
-  };
-  docProto.get = function (this: unknown, ...args: unknown[]) {
-    calls.reads++;
-    return realGet.apply(this, args);
-  };
   const ids = Array.from({ length: 20 }, (_, i) => `t~${i}`);
   const bump = (store: FirestoreStateStore, id: string) => store.update(id, (d) => ({ doc: { ...d!, claims: d!.claims + 1 }, write: true, result: undefined }));
-  const counted = async (change: () => Promise<unknown>) => {
-    const before = { ...calls };
-    await change();
-    return { commits: calls.commits - before.commits, reads: calls.reads - before.reads };
+  const bumpAll = async () => {
+    const { commits, reads } = await firestoreCalls(() => Promise.all(ids.map((id) => bump(here!, id))));
+    return { commits, reads };
   };
-  try {
-    await Promise.all(ids.map((id, i) => here!.update(id, (d) => ({ doc: applyArrival(d, arrived('data', part(`t_${i}.csv`, '1')), plain, { folder: '', batchKey: String(i) }, NOW).doc, write: true, result: undefined }))));
-    assert.deepEqual(await counted(() => Promise.all(ids.map((id) => bump(here!, id)))), { commits: 1, reads: 0 }, 'twenty changes from the versions written, in one commit');
-    await bump(there!, ids[5]!);
-    // The group is refused for t~5's condition: each change commits alone, and only t~5 reads again.
-    assert.deepEqual(await counted(() => Promise.all(ids.map((id) => bump(here!, id)))), { commits: 1 + 20 + 1, reads: 1 });
-  } finally {
-    batchProto.commit = realCommit;
-    docProto.get = realGet;
-  }
+  await Promise.all(ids.map((id, i) => here!.update(id, (d) => ({ doc: applyArrival(d, arrived('data', part(`t_${i}.csv`, '1')), plain, { folder: '', batchKey: String(i) }, NOW).doc, write: true, result: undefined }))));
+  assert.deepEqual(await bumpAll(), { commits: 1, reads: 0 }, 'twenty changes from the versions written, in one commit');
+  await bump(there!, ids[5]!);
+  // The group is refused for t~5's condition: each change commits alone, and only t~5 reads again.
+  assert.deepEqual(await bumpAll(), { commits: 1 + 20 + 1, reads: 1 });
   const claims = await Promise.all(ids.map(async (id) => (await here!.get(id))!.claims));
   assert.deepEqual(claims, ids.map((_, i) => (i === 5 ? 3 : 2)), 'no change lost, none doubled');
+});
+
+test('firestore: an update of a likely new document creates it without a read; one already there costs a refused create, then the read', async () => {
+  const [here, there] = [0, 1].map(() => new FirestoreStateStore(firestore, { collectionPrefix: 'likely-new-' }));
+  const arrive = (store: FirestoreStateStore, role: 'data' | 'go', name: string) =>
+    store.update('t~1', (d) => ({ doc: applyArrival(d, arrived(role, part(name, '1')), withGo, { folder: '', batchKey: '1' }, NOW).doc, write: true, result: d?.state ?? 'new' }), { likelyNew: true });
+  assert.deepEqual(await firestoreCalls(() => arrive(here!, 'data', 't_1.csv')), { result: 'new', commits: 1, reads: 0 }, 'a create, no read');
+  assert.deepEqual(await firestoreCalls(() => arrive(there!, 'go', 't_1.go')), { result: 'waiting', commits: 2, reads: 1 }, 'refused create, read, update');
+  const doc = (await here!.get('t~1'))!;
+  assert.deepEqual([doc.current.data?.name, doc.current.go?.name], ['incoming/t_1.csv', 'incoming/t_1.go'], 'the second arrival was decided on the document as it was');
 });
 
 test('firestore: unmatched objects keep their first sighting', async () => {
