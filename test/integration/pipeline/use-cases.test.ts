@@ -13,22 +13,19 @@ after(async () => {
   await h?.stop();
 });
 
-const eventFor = (table: string, batchKey: string, n = 1) => h.eventFor(table, batchKey, n);
-const names = (bucket: string) => h.names(bucket);
-
 test('go file first, then data: loaded once, both files archived together, event published', async () => {
   await h.upload('trades_20240101.go', 'record_count=3\n');
   await h.waitFor('waiting document', async () => (await h.store.get(fileDocId('raw_trades', '', '20240101')))?.state === 'waiting');
   await h.upload('trades_20240101.csv', trades(3));
-  const event = await h.waitFor('loaded event', eventFor('raw_trades', '20240101'));
+  const event = await h.waitFor('loaded event', h.eventFor('raw_trades', '20240101'));
   assert.equal(event.status, 'loaded');
   assert.equal(event.rows, 3);
   assert.ok(event.arrivedAt && event.finishedAt);
   const rows = await h.query(`select count(*)::int as n from raw_trades`);
   assert.equal(rows[0]?.n, 3);
-  const archived = (await names('landfall-archive')).filter((n) => n.startsWith('raw_trades/20240101/'));
+  const archived = (await h.names('landfall-archive')).filter((n) => n.startsWith('raw_trades/20240101/'));
   assert.equal(archived.length, 2);
-  assert.deepEqual(await names('landfall-landing'), []);
+  assert.deepEqual(await h.names('landfall-landing'), []);
   const meta = (await h.objects.list('landfall-archive', 'raw_trades/20240101/')).find((o) => o.name.endsWith('.csv'))!;
   assert.equal(meta.metadata['landfall-origin-name'], 'incoming/trades_20240101.csv');
   assert.equal(meta.metadata['landfall-load-id'], event.loadId);
@@ -40,7 +37,7 @@ test('go file first, then data: loaded once, both files archived together, event
 test('every notification delivered twice: rows once, one event', async () => {
   const data = 'id,name\n1,a\n2,b\n';
   await h.upload('instruments_20240102.csv', data);
-  const event = await h.waitFor('loaded event', eventFor('raw_instruments', '20240102'));
+  const event = await h.waitFor('loaded event', h.eventFor('raw_instruments', '20240102'));
   const [file] = await h.objects.list('landfall-archive', 'raw_instruments/20240102/');
   const origin = file!.metadata;
   await h.bus.publish(h.topology.topics.arrivals, Buffer.from(JSON.stringify({ name: origin['landfall-origin-name'], bucket: 'landfall-landing' })), {
@@ -64,10 +61,10 @@ test('a bad file: failed bucket with .error.json, failed event, table untouched'
   const before = await h.query(`select count(*)::int as n from raw_trades`);
   await h.upload('trades_20240103.csv', trades(2));
   await h.upload('trades_20240103.go', 'record_count=5\n');
-  const event = await h.waitFor('failed event', eventFor('raw_trades', '20240103'));
+  const event = await h.waitFor('failed event', h.eventFor('raw_trades', '20240103'));
   assert.equal(event.status, 'failed');
   assert.match(event.error ?? '', /5/);
-  const failed = await names('landfall-failed');
+  const failed = await h.names('landfall-failed');
   const prefix = failed.find((n) => n.endsWith('trades_20240103.csv'))!;
   assert.ok(failed.includes(`${prefix}.error.json`));
   assert.ok(failed.some((n) => n.endsWith('trades_20240103.go')));
@@ -79,7 +76,7 @@ test('a bad file: failed bucket with .error.json, failed event, table untouched'
 
 test('a replay of an archived file replaces its rows instead of adding to them', async () => {
   await h.upload('instruments_20240105.csv', 'id,name\n1,a\n2,b\n');
-  await h.waitFor('first load', eventFor('raw_instruments', '20240105'));
+  await h.waitFor('first load', h.eventFor('raw_instruments', '20240105'));
   const [archived] = await h.objects.list('landfall-archive', 'raw_instruments/20240105/');
   await h.bus.publish(
     h.topology.topics.arrivals,
@@ -94,7 +91,7 @@ test('a replay of an archived file replaces its rows instead of adding to them',
       [ARRIVAL_ATTRIBUTES.replayId]: 'replay-1',
     },
   );
-  const second = await h.waitFor('replay load', eventFor('raw_instruments', '20240105', 2));
+  const second = await h.waitFor('replay load', h.eventFor('raw_instruments', '20240105', 2));
   assert.equal(second.status, 'loaded');
   const rows = await h.query(
     `select count(*)::int as n from raw_instruments where _load_id in (select load_id from load_metadata where filename = 'instruments_20240105.csv' and status = 'loaded')`,
@@ -137,8 +134,8 @@ test('a generation replaced before its load ran is superseded: logged at INFO, n
   });
   try {
     await h.upload('instruments_20240106.csv', 'id,name\n1,old\n2,old\n');
-    const superseded = await h.waitFor('superseded event', eventFor('raw_instruments', '20240106'));
-    const loaded = await h.waitFor('the correction loaded', eventFor('raw_instruments', '20240106', 2));
+    const superseded = await h.waitFor('superseded event', h.eventFor('raw_instruments', '20240106'));
+    const loaded = await h.waitFor('the correction loaded', h.eventFor('raw_instruments', '20240106', 2));
     assert.deepEqual([superseded.status, superseded.rows], ['superseded', 0]);
     assert.match(superseded.error ?? '', /was replaced by generation \d+ before it could be loaded/);
     assert.deepEqual([loaded.status, loaded.rows], ['loaded', 1]);
